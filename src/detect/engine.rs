@@ -1,0 +1,307 @@
+//! The compiled rule set: an aho-corasick keyword prefilter, then each
+//! triggered rule's regex, then the filters every candidate passes (context
+//! keyword nearby, entropy, validator, placeholder), then overlap resolution.
+//!
+//! Bytes in, matches with byte spans out; no I/O of any kind. Regexes are
+//! compiled lazily, the first time the prefilter asks for a rule, so start-up
+//! costs only the keyword automaton.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+
+use super::entropy;
+use super::placeholder::is_placeholder;
+use super::rules::{self, FileKind, Rule};
+use crate::finding::Confidence;
+
+/// How far (bytes, either side) a rule's context keyword may be from its match.
+pub const CONTEXT_WINDOW: usize = 640;
+
+/// One secret found in a piece of content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Match {
+    /// Index into [`Engine::rules`].
+    pub rule: usize,
+    /// Byte span of the secret itself.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line and column (in characters) of the secret's start.
+    pub line: usize,
+    pub column: usize,
+    pub confidence: Confidence,
+}
+
+/// Built rules plus the prefilter that picks which of them run.
+pub struct Engine {
+    rules: Vec<Rule>,
+    regexes: Vec<OnceLock<Regex>>,
+    /// Keyword automaton over every rule's keywords (ASCII case-insensitive).
+    prefilter: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules with no keyword: they run on every piece of content.
+    always: Vec<usize>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(rules::builtin())
+    }
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>) -> Engine {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.keywords.is_empty() {
+                always.push(i);
+            }
+            for kw in rule.keywords {
+                let kw = kw.to_ascii_lowercase();
+                match keywords.iter().position(|k| *k == kw) {
+                    Some(p) => keyword_rules[p].push(i),
+                    None => {
+                        keywords.push(kw);
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .expect("built-in keywords form a valid automaton");
+        let regexes = rules.iter().map(|_| OnceLock::new()).collect();
+        Engine {
+            rules,
+            regexes,
+            prefilter,
+            keyword_rules,
+            always,
+        }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+
+    fn regex(&self, index: usize) -> &Regex {
+        self.regexes[index].get_or_init(|| {
+            Regex::new(&self.rules[index].pattern).unwrap_or_else(|e| {
+                panic!("rule {} has an invalid pattern: {e}", self.rules[index].id)
+            })
+        })
+    }
+
+    /// Which rules the content's keywords trigger, in rule order.
+    fn triggered(&self, bytes: &[u8]) -> Vec<usize> {
+        let mut on = vec![false; self.rules.len()];
+        for &i in &self.always {
+            on[i] = true;
+        }
+        let mut seen = vec![false; self.keyword_rules.len()];
+        let mut remaining = self.keyword_rules.len();
+        for m in self.prefilter.find_overlapping_iter(bytes) {
+            let p = m.pattern().as_usize();
+            if !seen[p] {
+                seen[p] = true;
+                for &r in &self.keyword_rules[p] {
+                    on[r] = true;
+                }
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
+            }
+        }
+        (0..self.rules.len()).filter(|&i| on[i]).collect()
+    }
+
+    /// Finds every secret in `bytes`. `path` only selects rules by file kind.
+    pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
+        let kind = FileKind::of(path);
+        let mut candidates: Vec<(Match, usize)> = Vec::new();
+        for i in self.triggered(bytes) {
+            let rule = &self.rules[i];
+            if !rule.files.admits(kind) {
+                continue;
+            }
+            for caps in self.regex(i).captures_iter(bytes) {
+                let Some(secret) = caps.name("secret").or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                let value = secret.as_bytes();
+                if let Some(name) = caps.name("name") {
+                    let lower = name.as_bytes().to_ascii_lowercase();
+                    if rules::is_non_secret_name(&lower)
+                        || rule
+                            .not_names
+                            .iter()
+                            .any(|w| contains(&lower, w.as_bytes()))
+                    {
+                        continue;
+                    }
+                }
+                if rule.min_entropy > 0.0 && entropy::shannon(value) < rule.min_entropy {
+                    continue;
+                }
+                if let Some(valid) = rule.validate
+                    && !valid(value)
+                {
+                    continue;
+                }
+                if is_placeholder(value) {
+                    continue;
+                }
+                let distance =
+                    match context_distance(bytes, secret.start(), secret.end(), rule.context) {
+                        Some(d) => d,
+                        None => continue,
+                    };
+                candidates.push((
+                    Match {
+                        rule: i,
+                        start: secret.start(),
+                        end: secret.end(),
+                        line: 0,
+                        column: 0,
+                        confidence: Confidence::Medium,
+                    },
+                    distance,
+                ));
+            }
+        }
+        let mut matches = self.resolve_overlaps(candidates);
+        self.raise_confidence(&mut matches);
+        fill_positions(bytes, &mut matches);
+        matches
+    }
+
+    /// Where spans overlap, the most specific rule wins: an exchange rule over a
+    /// generic one, then the rule whose context keyword is nearest, then rule order.
+    fn resolve_overlaps(&self, mut candidates: Vec<(Match, usize)>) -> Vec<Match> {
+        candidates.sort_by_key(|(m, d)| (self.rules[m.rule].generic, *d, m.rule, m.start));
+        let mut kept: Vec<Match> = Vec::new();
+        for (m, _) in candidates {
+            if kept.iter().any(|k| k.start < m.end && m.start < k.end) {
+                continue;
+            }
+            kept.push(m);
+        }
+        kept.sort_by_key(|m| (m.start, m.rule));
+        kept
+    }
+
+    /// A credential whose other parts (same exchange, another part) sit in the
+    /// same content is reported with high confidence.
+    fn raise_confidence(&self, matches: &mut [Match]) {
+        let parts: Vec<(Option<&str>, &str)> = matches
+            .iter()
+            .map(|m| (self.rules[m.rule].group, self.rules[m.rule].id))
+            .collect();
+        for (i, m) in matches.iter_mut().enumerate() {
+            let (Some(group), id) = parts[i] else {
+                continue;
+            };
+            if parts
+                .iter()
+                .any(|&(g, other)| g == Some(group) && other != id)
+            {
+                m.confidence = Confidence::High;
+            }
+        }
+    }
+}
+
+/// Distance from the span to the nearest context keyword, or `None` when the
+/// rule needs context and none is within [`CONTEXT_WINDOW`]. Rules without
+/// context words are at distance 0.
+fn context_distance(bytes: &[u8], start: usize, end: usize, context: &[&str]) -> Option<usize> {
+    if context.is_empty() {
+        return Some(0);
+    }
+    let lo = start.saturating_sub(CONTEXT_WINDOW);
+    let hi = (end + CONTEXT_WINDOW).min(bytes.len());
+    let window = &bytes[lo..hi];
+    let mut best: Option<usize> = None;
+    for word in context {
+        let w = word.as_bytes();
+        if w.len() > window.len() {
+            continue;
+        }
+        for (off, cand) in window.windows(w.len()).enumerate() {
+            if cand.eq_ignore_ascii_case(w) {
+                let at = lo + off;
+                let d = if at + w.len() <= start {
+                    start - (at + w.len())
+                } else {
+                    at.saturating_sub(end)
+                };
+                best = Some(best.map_or(d, |b: usize| b.min(d)));
+            }
+        }
+    }
+    best
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Fills 1-based line and character column for matches sorted by start.
+fn fill_positions(bytes: &[u8], matches: &mut [Match]) {
+    let mut line = 1;
+    let mut line_start = 0;
+    let mut pos = 0;
+    for m in matches.iter_mut() {
+        for (i, &b) in bytes[pos..m.start].iter().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                line_start = pos + i + 1;
+            }
+        }
+        pos = m.start;
+        m.line = line;
+        m.column = String::from_utf8_lossy(&bytes[line_start..m.start])
+            .chars()
+            .count()
+            + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let bytes = "a\nbé c\n".as_bytes();
+        let mut ms = vec![Match {
+            rule: 0,
+            start: 6,
+            end: 7,
+            line: 0,
+            column: 0,
+            confidence: Confidence::Medium,
+        }];
+        fill_positions(bytes, &mut ms);
+        assert_eq!((ms[0].line, ms[0].column), (2, 4));
+    }
+
+    #[test]
+    fn context_must_be_near() {
+        let text = b"binance .......... KEY ......";
+        assert_eq!(context_distance(text, 19, 22, &["binance"]), Some(12));
+        assert_eq!(context_distance(text, 19, 22, &["kraken"]), None);
+        assert_eq!(context_distance(text, 19, 22, &[]), Some(0));
+    }
+}

@@ -1,0 +1,92 @@
+//! Validators: checks a candidate must pass beyond its pattern, where the
+//! format carries its own proof (a BIP39 checksum, the secp256k1 key range, a
+//! PEM body of real length).
+
+use super::entropy;
+
+/// A BIP39 English mnemonic of 12, 15, 18, 21 or 24 words with a valid checksum.
+pub fn bip39_mnemonic(value: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if ![12, 15, 18, 21, 24].contains(&words.len()) {
+        return false;
+    }
+    bip39::Mnemonic::parse_in_normalized(bip39::Language::English, &words.join(" ")).is_ok()
+}
+
+/// The order of the secp256k1 group: a private key lies in [1, N-1].
+const SECP256K1_N: &str = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+
+/// 64 hex digits (optionally `0x`-prefixed) in the secp256k1 private key range,
+/// mixing letters and digits the way random keys do.
+pub fn evm_private_key(value: &[u8]) -> bool {
+    let hex = value.strip_prefix(b"0x").unwrap_or(value);
+    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let lower = hex.to_ascii_lowercase();
+    let zero = lower.iter().all(|&b| b == b'0');
+    !zero && lower.as_slice() < SECP256K1_N.as_bytes() && entropy::has_letters_and_digits(hex)
+}
+
+/// Letters and digits both present: a generated key, not a word or a number.
+pub fn letters_and_digits(value: &[u8]) -> bool {
+    entropy::has_letters_and_digits(value)
+}
+
+/// A PEM private key whose body holds at least 64 base64 characters (a real
+/// key, not a `MIIE…<...>` stub).
+pub fn pem_body(value: &[u8]) -> bool {
+    let body = value
+        .split(|&b| b == b'-')
+        .filter(|part| !part.is_empty())
+        .nth(1)
+        .unwrap_or(&[]);
+    let base64 = body
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
+        .count();
+    base64 >= 64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bip39_checksums() {
+        assert!(bip39_mnemonic(
+            b"legal winner thank year wave sausage worth useful legal winner thank yellow"
+        ));
+        assert!(bip39_mnemonic(b"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"));
+        assert!(!bip39_mnemonic(b"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon"));
+        assert!(!bip39_mnemonic(
+            b"the quick brown fox jumps over the lazy dog and then some more"
+        ));
+    }
+
+    #[test]
+    fn evm_key_range() {
+        assert!(evm_private_key(
+            b"0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+        ));
+        assert!(!evm_private_key(
+            b"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+        ));
+        assert!(!evm_private_key(
+            b"0000000000000000000000000000000000000000000000000000000000000000"
+        ));
+        assert!(!evm_private_key(b"4c0883a6910293"));
+    }
+
+    #[test]
+    fn pem_needs_a_body() {
+        assert!(!pem_body(b"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBABACAFQA<...>s8KX8=\\n-----END PRIVATE KEY-----"));
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4";
+        assert!(pem_body(
+            format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----").as_bytes()
+        ));
+    }
+}

@@ -1,0 +1,16 @@
+//! keyaudit: a key-hygiene auditor for crypto trading bots.
+//!
+//! The crate is arranged as a pipeline with one currency, [`finding::Finding`]:
+//! sources (`scan`) yield content with provenance, the pure detection engine
+//! (`detect`) turns bytes into matches, `app` turns matches into findings, and
+//! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod exit;
+pub mod finding;
+pub mod redact;
+pub mod report;
+pub mod scan;

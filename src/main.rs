@@ -1,0 +1,40 @@
+//! The `keyaudit` binary: parse the command line, run, turn the outcome into
+//! an exit code, print the one top-level error. A closed stdout pipe is a quiet exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use keyaudit::app;
+use keyaudit::cli::Cli;
+use keyaudit::exit::ExitStatus;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitStatus::Error.code()
+            } else {
+                0
+            };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let status = match app::run(cli) {
+        Ok(status) => status,
+        Err(err) => {
+            if err
+                .chain()
+                .filter_map(|c| c.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("keyaudit: error: {err:#}");
+            ExitStatus::Error
+        }
+    };
+    ExitCode::from(status.code() as u8)
+}

@@ -1,0 +1,188 @@
+//! The report for people: findings grouped by file, coloured by severity,
+//! each with its remediation; keys in gitignored files listed apart (they are
+//! where keys belong); then one summary line. All text shown is sanitized.
+
+use std::io::Write;
+
+use anyhow::Result;
+use colored::{ColoredString, Colorize};
+
+use super::{Report, Verbosity};
+use crate::finding::{Finding, Severity, Source};
+use crate::redact::sanitize;
+
+fn paint(text: &str, color: bool, f: impl Fn(&str) -> ColoredString) -> String {
+    if color {
+        f(text).to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity(s: Severity, color: bool) -> String {
+    let text = format!("{:<8}", s.as_str());
+    paint(&text, color, |t| match s {
+        Severity::Critical => t.red().bold(),
+        Severity::High => t.red(),
+        Severity::Medium => t.yellow(),
+        Severity::Low => t.blue(),
+    })
+}
+
+fn position(f: &Finding) -> String {
+    match (f.location.line, f.location.column) {
+        (Some(l), Some(c)) => format!("{l}:{c}"),
+        (Some(l), None) => format!("{l}"),
+        _ => "-".into(),
+    }
+}
+
+fn write_group(
+    out: &mut dyn Write,
+    findings: &[&Finding],
+    color: bool,
+    remediation: bool,
+) -> Result<()> {
+    let mut current: Option<(&str, Source)> = None;
+    for f in findings {
+        let key = (f.location.path.as_str(), f.location.source);
+        if current != Some(key) {
+            let header = sanitize(&f.location.path);
+            writeln!(
+                out,
+                "\n{}  [{}]",
+                paint(&header, color, |t| t.bold().underline()),
+                f.location.source.as_str()
+            )?;
+            current = Some(key);
+        }
+        writeln!(
+            out,
+            "  {:>8}  {} {}  {}",
+            position(f),
+            severity(f.severity, color),
+            paint(&f.rule, color, |t| t.cyan()),
+            sanitize(&f.message)
+        )?;
+        if let Some(s) = &f.secret {
+            writeln!(
+                out,
+                "            secret {}  {}",
+                sanitize(&s.redacted),
+                paint(&s.fingerprint[..19], color, |t| t.dimmed())
+            )?;
+        }
+        if let (Some(commit), Some(author), Some(date)) =
+            (&f.location.commit, &f.location.author, &f.location.date)
+        {
+            writeln!(
+                out,
+                "            commit {} by {} on {}",
+                &commit[..commit.len().min(12)],
+                sanitize(author),
+                date
+            )?;
+        }
+        if remediation {
+            writeln!(
+                out,
+                "            {} {}",
+                paint("fix:", color, |t| t.green()),
+                sanitize(&f.remediation)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn write(
+    report: &Report,
+    color: bool,
+    verbosity: Verbosity,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let leaks: Vec<&Finding> = report.findings.iter().filter(|f| f.is_leak()).collect();
+    let ignored: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_leak()).collect();
+    write_group(out, &leaks, color, true)?;
+    if !ignored.is_empty() && verbosity != Verbosity::Quiet {
+        writeln!(
+            out,
+            "\n{}",
+            paint(
+                "Keys in gitignored files (where keys belong; not leaks, never fail the run):",
+                color,
+                |t| t.dimmed()
+            )
+        )?;
+        write_group(out, &ignored, color, false)?;
+    }
+    if verbosity == Verbosity::Verbose && !report.warnings.is_empty() {
+        writeln!(out, "\nNot scanned:")?;
+        for w in &report.warnings {
+            writeln!(out, "  {}: {}", sanitize(&w.path), sanitize(&w.reason))?;
+        }
+    }
+    if verbosity == Verbosity::Quiet {
+        return Ok(());
+    }
+    let s = &report.summary;
+    let by = &s.by_severity;
+    let headline = if s.findings == 0 {
+        paint("no leaks found", color, |t| t.green().bold())
+    } else {
+        paint(
+            &format!(
+                "{} finding{} ({} critical, {} high, {} medium, {} low)",
+                s.findings,
+                if s.findings == 1 { "" } else { "s" },
+                by.critical,
+                by.high,
+                by.medium,
+                by.low
+            ),
+            color,
+            |t| t.red().bold(),
+        )
+    };
+    let mut scope = format!("{} files", s.files_scanned);
+    if s.commits_scanned > 0 || s.blobs_scanned > 0 {
+        scope.push_str(&format!(
+            ", {} commits, {} blobs",
+            s.commits_scanned, s.blobs_scanned
+        ));
+    }
+    writeln!(
+        out,
+        "\n{headline}; {} in gitignored files; scanned {scope}, {:.1} MB in {:.2} s",
+        s.ignored_findings,
+        s.bytes_scanned as f64 / 1e6,
+        s.duration_ms as f64 / 1000.0
+    )?;
+    let k = &s.skipped;
+    let skipped = [
+        (k.binary, "binary"),
+        (k.too_large, "over the size cap"),
+        (k.unreadable, "unreadable"),
+        (k.symlinks, "symlinks (not followed)"),
+        (k.special, "not regular files"),
+        (k.dependency_dirs, "ignored dependency/build directories"),
+    ];
+    let parts: Vec<String> = skipped
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    if !parts.is_empty() {
+        writeln!(
+            out,
+            "skipped: {}{}",
+            parts.join(", "),
+            if verbosity == Verbosity::Verbose || report.warnings.is_empty() {
+                ""
+            } else {
+                " (--verbose lists them)"
+            }
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The report: a summary plus sorted findings, and the dispatch to one
+//! reporter per format. Reporters only format: each takes a finished
+//! [`Report`] and a writer, and a failed write is an error.
+
+pub mod human;
+pub mod json;
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::scan::{Problem, Stats};
+
+/// Output format, resolved from the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human { color: bool },
+    Json,
+}
+
+/// How much the human report says besides findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct BySeverity {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    pub binary: u64,
+    pub too_large: u64,
+    pub unreadable: u64,
+    pub symlinks: u64,
+    pub special: u64,
+    pub dependency_dirs: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Findings that are leaks (everything but keys in gitignored files).
+    pub findings: usize,
+    pub by_severity: BySeverity,
+    /// Keys found in gitignored files: where they belong, so never counted as leaks.
+    pub ignored_findings: usize,
+    pub files_scanned: u64,
+    pub commits_scanned: u64,
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    pub duration_ms: u128,
+    pub skipped: Skipped,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// Everything a reporter needs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub root: String,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Files or objects that could not be scanned, and why.
+    pub warnings: Vec<Problem>,
+}
+
+impl Report {
+    /// Sorts and deduplicates findings by (fingerprint, source, path) and builds the summary.
+    pub fn new(
+        root: String,
+        mut findings: Vec<Finding>,
+        stats: &Stats,
+        warnings: Vec<Problem>,
+        duration_ms: u128,
+    ) -> Report {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut seen = std::collections::HashSet::new();
+        findings.retain(|f| {
+            let fp = f.secret.as_ref().map(|s| s.fingerprint.clone());
+            seen.insert((
+                fp,
+                f.location.source,
+                f.location.path.clone(),
+                f.rule.clone(),
+                f.secret.is_none().then_some(f.location.line),
+            ))
+        });
+        let mut by = BySeverity::default();
+        let mut ignored = 0;
+        for f in &findings {
+            if !f.is_leak() {
+                ignored += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Critical => by.critical += 1,
+                Severity::High => by.high += 1,
+                Severity::Medium => by.medium += 1,
+                Severity::Low => by.low += 1,
+            }
+        }
+        Report {
+            version: 1,
+            tool: Tool {
+                name: "keyaudit",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            root,
+            summary: Summary {
+                findings: findings.len() - ignored,
+                by_severity: by,
+                ignored_findings: ignored,
+                files_scanned: stats.files_scanned,
+                commits_scanned: stats.commits_scanned,
+                blobs_scanned: stats.blobs_scanned,
+                bytes_scanned: stats.bytes_scanned,
+                duration_ms,
+                skipped: Skipped {
+                    binary: stats.skipped_binary,
+                    too_large: stats.skipped_too_large,
+                    unreadable: stats.skipped_unreadable,
+                    symlinks: stats.skipped_symlinks,
+                    special: stats.skipped_special,
+                    dependency_dirs: stats.skipped_dirs,
+                },
+            },
+            findings,
+            warnings,
+        }
+    }
+}
+
+/// Writes `report` in `format`.
+pub fn write(
+    report: &Report,
+    format: Format,
+    verbosity: Verbosity,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Human { color } => human::write(report, color, verbosity, out),
+        Format::Json => json::write(report, out),
+    }
+}

@@ -1,0 +1,141 @@
+//! Sources of content to scan, and what they share: the size and binary
+//! limits, the statistics every source adds to, the problems it records
+//! instead of failing, and the step that turns an engine's matches on one
+//! piece of content into findings.
+
+pub mod tree;
+
+use serde::Serialize;
+
+use crate::detect::{Engine, Match};
+use crate::finding::{Check, CommitInfo, Finding, Location, Source};
+use crate::redact;
+
+/// Default cap on the size of one file or blob: 16 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// How much of a file is looked at to decide it is binary.
+const BINARY_SNIFF: usize = 8 * 1024;
+
+/// Limits every source applies.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Counts of what was scanned and what was skipped, and why.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub commits_scanned: u64,
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped_binary: u64,
+    pub skipped_too_large: u64,
+    pub skipped_unreadable: u64,
+    pub skipped_symlinks: u64,
+    pub skipped_special: u64,
+    pub skipped_dirs: u64,
+}
+
+impl Stats {
+    pub fn add(&mut self, other: &Stats) {
+        self.files_scanned += other.files_scanned;
+        self.commits_scanned += other.commits_scanned;
+        self.blobs_scanned += other.blobs_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_too_large += other.skipped_too_large;
+        self.skipped_unreadable += other.skipped_unreadable;
+        self.skipped_symlinks += other.skipped_symlinks;
+        self.skipped_special += other.skipped_special;
+        self.skipped_dirs += other.skipped_dirs;
+    }
+}
+
+/// Something that could not be scanned, recorded so the run can go on.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What a source produced: findings, counts and recorded problems.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    pub problems: Vec<Problem>,
+}
+
+impl Outcome {
+    pub fn merge(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.stats.add(&other.stats);
+        self.problems.extend(other.problems);
+    }
+}
+
+/// True when the content looks binary: a NUL byte in its first 8 KiB.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0)
+}
+
+/// Where a piece of content came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Provenance<'a> {
+    pub source: Source,
+    pub commit: Option<&'a CommitInfo>,
+}
+
+/// Runs the engine on one piece of content and turns its matches into findings.
+pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -> Vec<Finding> {
+    engine
+        .scan(path, bytes)
+        .into_iter()
+        .map(|m| finding(engine, path, bytes, &m, prov))
+        .collect()
+}
+
+fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenance<'_>) -> Finding {
+    let rule = engine.rule(m.rule);
+    let label = rule
+        .description
+        .split(" (")
+        .next()
+        .unwrap_or(rule.description);
+    let verb = match prov.source {
+        Source::Tree => "in",
+        Source::Staged => "staged in",
+        Source::History => "committed in",
+        Source::Ignored => "in gitignored file",
+        Source::Manifest => "in",
+    };
+    let shown_path = redact::sanitize(path);
+    Finding {
+        check: Check::Leak,
+        rule: rule.id.to_string(),
+        severity: rule.severity,
+        confidence: m.confidence,
+        message: format!("{label} {verb} {shown_path}"),
+        location: Location {
+            source: prov.source,
+            path: path.to_string(),
+            line: Some(m.line),
+            column: Some(m.column),
+            commit: prov.commit.map(|c| c.commit.clone()),
+            author: prov.commit.map(|c| c.author.clone()),
+            date: prov.commit.map(|c| c.date.clone()),
+        },
+        secret: Some(redact::secret_ref(rule.id, &bytes[m.start..m.end])),
+        remediation: rule.remediation.clone(),
+    }
+}

@@ -1,0 +1,6 @@
+//! The single integration-test binary: every test runs the real `keyaudit`
+//! binary on real files and real git repositories built in temporary directories.
+
+mod support;
+
+mod scan;
