@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 
 use super::entropy;
 use super::placeholder::is_placeholder;
-use super::rules::{self, FileKind, Rule};
+use super::rules::{self, FileKind, Rule, Scope};
 use crate::finding::Confidence;
 
 /// How far (bytes, either side) a rule's context keyword may be from its match.
@@ -43,6 +43,10 @@ pub struct Engine {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword: they run on every piece of content.
     always: Vec<usize>,
+    /// For each rule, its keyword pattern ids.
+    rule_keywords: Vec<Vec<usize>>,
+    /// For each keyword, whether a windowed rule needs all its positions.
+    keyword_positions: Vec<bool>,
 }
 
 impl Default for Engine {
@@ -56,21 +60,29 @@ impl Engine {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
+        let mut rule_keywords = vec![Vec::new(); rules.len()];
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(i);
             }
             for kw in rule.keywords {
                 let kw = kw.to_ascii_lowercase();
-                match keywords.iter().position(|k| *k == kw) {
-                    Some(p) => keyword_rules[p].push(i),
+                let p = match keywords.iter().position(|k| *k == kw) {
+                    Some(p) => p,
                     None => {
                         keywords.push(kw);
-                        keyword_rules.push(vec![i]);
+                        keyword_rules.push(Vec::new());
+                        keywords.len() - 1
                     }
-                }
+                };
+                keyword_rules[p].push(i);
+                rule_keywords[i].push(p);
             }
         }
+        let keyword_positions = keyword_rules
+            .iter()
+            .map(|rs| rs.iter().any(|&r| rules[r].scope != Scope::Whole))
+            .collect();
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -83,6 +95,8 @@ impl Engine {
             prefilter,
             keyword_rules,
             always,
+            rule_keywords,
+            keyword_positions,
         }
     }
 
@@ -102,82 +116,113 @@ impl Engine {
         })
     }
 
-    /// Which rules the content's keywords trigger, in rule order.
-    fn triggered(&self, bytes: &[u8]) -> Vec<usize> {
+    /// Which rules the content's keywords trigger (in rule order), and for each
+    /// keyword the positions where it occurs (recorded only for keywords that
+    /// windowed rules use).
+    fn triggered(&self, bytes: &[u8]) -> (Vec<usize>, Vec<Vec<usize>>) {
         let mut on = vec![false; self.rules.len()];
         for &i in &self.always {
             on[i] = true;
         }
-        let mut seen = vec![false; self.keyword_rules.len()];
-        let mut remaining = self.keyword_rules.len();
+        let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.keyword_rules.len()];
         for m in self.prefilter.find_overlapping_iter(bytes) {
             let p = m.pattern().as_usize();
-            if !seen[p] {
-                seen[p] = true;
+            if hits[p].is_empty() {
                 for &r in &self.keyword_rules[p] {
                     on[r] = true;
                 }
-                remaining -= 1;
-                if remaining == 0 {
-                    break;
-                }
+            }
+            if self.keyword_positions[p] || hits[p].is_empty() {
+                hits[p].push(m.start());
             }
         }
-        (0..self.rules.len()).filter(|&i| on[i]).collect()
+        ((0..self.rules.len()).filter(|&i| on[i]).collect(), hits)
+    }
+
+    /// The byte ranges a rule's regex runs on.
+    fn windows(&self, rule: usize, bytes: &[u8], hits: &[Vec<usize>]) -> Vec<(usize, usize)> {
+        let Scope::NearKeyword { before, after } = self.rules[rule].scope else {
+            return vec![(0, bytes.len())];
+        };
+        let mut positions: Vec<usize> = self.rule_keywords[rule]
+            .iter()
+            .flat_map(|&k| hits[k].iter().copied())
+            .collect();
+        positions.sort_unstable();
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for at in positions {
+            let lo = at.saturating_sub(before);
+            let lo = memrchr_newline(&bytes[lo..at]).map_or(lo, |i| lo + i + 1);
+            let hi = (at + after).min(bytes.len());
+            let hi = bytes[at..hi]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(hi, |i| at + i);
+            match windows.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => windows.push((lo, hi)),
+            }
+        }
+        windows
     }
 
     /// Finds every secret in `bytes`. `path` only selects rules by file kind.
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
         let kind = FileKind::of(path);
         let mut candidates: Vec<(Match, usize)> = Vec::new();
-        for i in self.triggered(bytes) {
+        let (triggered, hits) = self.triggered(bytes);
+        for i in triggered {
             let rule = &self.rules[i];
             if !rule.files.admits(kind) {
                 continue;
             }
-            for caps in self.regex(i).captures_iter(bytes) {
-                let Some(secret) = caps.name("secret").or_else(|| caps.get(0)) else {
-                    continue;
-                };
-                let value = secret.as_bytes();
-                if let Some(name) = caps.name("name") {
-                    let lower = name.as_bytes().to_ascii_lowercase();
-                    if rules::is_non_secret_name(&lower)
-                        || rule
-                            .not_names
-                            .iter()
-                            .any(|w| contains(&lower, w.as_bytes()))
+            for (lo, hi) in self.windows(i, bytes, &hits) {
+                for caps in self.regex(i).captures_iter(&bytes[lo..hi]) {
+                    let Some(secret) = caps.name("secret").or_else(|| caps.get(0)) else {
+                        continue;
+                    };
+                    let (start, end) = (lo + secret.start(), lo + secret.end());
+                    let value = secret.as_bytes();
+                    if let Some(name) = caps.name("name") {
+                        let lower = name.as_bytes().to_ascii_lowercase();
+                        if rules::is_non_secret_name(&lower)
+                            || rule
+                                .not_names
+                                .iter()
+                                .any(|w| contains(&lower, w.as_bytes()))
+                        {
+                            continue;
+                        }
+                    }
+                    if rule.min_entropy > 0.0 && entropy::shannon(value) < rule.min_entropy {
+                        continue;
+                    }
+                    if let Some(valid) = rule.validate
+                        && !valid(value)
                     {
                         continue;
                     }
-                }
-                if rule.min_entropy > 0.0 && entropy::shannon(value) < rule.min_entropy {
-                    continue;
-                }
-                if let Some(valid) = rule.validate
-                    && !valid(value)
-                {
-                    continue;
-                }
-                if is_placeholder(value) {
-                    continue;
-                }
-                let distance =
-                    match context_distance(bytes, secret.start(), secret.end(), rule.context) {
-                        Some(d) => d,
-                        None => continue,
+                    if is_placeholder(value) {
+                        continue;
+                    }
+                    if allowed_inline(bytes, start) {
+                        continue;
+                    }
+                    let Some(distance) = context_distance(bytes, start, end, rule.context) else {
+                        continue;
                     };
-                candidates.push((
-                    Match {
-                        rule: i,
-                        start: secret.start(),
-                        end: secret.end(),
-                        line: 0,
-                        column: 0,
-                        confidence: Confidence::Medium,
-                    },
-                    distance,
-                ));
+                    candidates.push((
+                        Match {
+                            rule: i,
+                            start,
+                            end,
+                            line: 0,
+                            column: 0,
+                            confidence: Confidence::Medium,
+                        },
+                        distance,
+                    ));
+                }
             }
         }
         let mut matches = self.resolve_overlaps(candidates);
@@ -253,6 +298,30 @@ fn context_distance(bytes: &[u8], start: usize, end: usize, context: &[&str]) ->
     best
 }
 
+/// Inline markers that waive a finding on their line (keyaudit's own, and
+/// detect-secrets' and gitleaks' for repositories that already use them).
+const ALLOW_MARKERS: &[&[u8]] = &[
+    b"keyaudit:allow",
+    b"pragma: allowlist secret",
+    b"gitleaks:allow",
+];
+
+/// True when the line holding `at` carries an allow marker.
+fn allowed_inline(bytes: &[u8], at: usize) -> bool {
+    let lo = memrchr_newline(&bytes[..at]).map_or(0, |i| i + 1);
+    let hi = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| at + i);
+    let line = &bytes[lo..hi];
+    ALLOW_MARKERS.iter().any(|m| contains(line, m))
+}
+
+/// Index of the last newline in `bytes`.
+fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'\n')
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -295,6 +364,16 @@ mod tests {
         }];
         fill_positions(bytes, &mut ms);
         assert_eq!((ms[0].line, ms[0].column), (2, 4));
+    }
+
+    #[test]
+    fn inline_allow_marker_waives_its_line_only() {
+        let engine = Engine::default();
+        let key = "BYBIT_API_SECRET=uNGMGmSrCGIZEG8pSH4487q7J58m1CiAhzCu";
+        assert_eq!(engine.scan(".env", key.as_bytes()).len(), 1);
+        let allowed = format!("{key} # keyaudit:allow\n{key}\n");
+        let found = engine.scan(".env", allowed.as_bytes());
+        assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
     }
 
     #[test]

@@ -61,14 +61,37 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];
 
-/// Well-known test mnemonics (BIP39 test vectors, Hardhat's default).
+/// Well-known test mnemonics: Hardhat's default and the official BIP39 English
+/// test vectors (as shipped in the `bip39` crate's tests).
 const KNOWN_MNEMONICS: &[&str] = &[
     "test test test test test test test test test test test junk",
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
     "legal winner thank year wave sausage worth useful legal winner thank yellow",
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage above",
     "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong",
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon agent",
+    "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal will",
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic avoid letter always",
+    "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo when",
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art",
+    "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title",
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic bless",
     "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote",
+    "ozone drill grab fiber curtain grace pudding thank cruise elder eight picnic",
+    "gravity machine north sort system female filter attitude volume fold club stay feature office ecology stable narrow fog",
+    "hamster diagram private dutch cause delay private meat slide toddler razor book happy fancy gospel tennis maple dilemma loan word shrug inflict delay length",
+    "scheme spot photo card baby mountain device kick cradle pact join borrow",
+    "horn tenant knee talent sponsor spell gate clip pulse soap slush warm silver nephew swap uncle crack brave",
+    "panda eyebrow bullet gorilla call smoke muffin taste mesh discover soft ostrich alcohol speed nation flash devote level hobby quick inner drive ghost inside",
+    "cat swing flag economy stadium alone churn speed unique patch report train",
+    "light rule cinnamon wrap drastic word pride squirrel upgrade then income fatal apart sustain crack supply proud access",
+    "all hour make first leader extend hole alien behind guard gospel lava path output census museum junior mass reopen famous sing advance salt reform",
+    "vessel ladder alter error federal sibling chat ability sun glass valve picture",
+    "scissors invite lock maple supreme raw rapid void congress muscle digital elegant little brisk hair mango congress clump",
+    "void come effort suffer camp survey warrior heavy shoot primary clutch crush open amazing screen patrol group space point ten exist slush involve unfold",
+    "getter advice cage absurd amount doctor acoustic avoid letter advice cage above",
+    "letter advice cagex absurd amount doctor acoustic avoid letter advice cage above",
+    "primary advice cage absurd amount doctor acoustic avoid letter advice cage above",
 ];
 
 /// Words that mark a hand-written stand-in. Checked case-insensitively as substrings.

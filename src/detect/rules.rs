@@ -53,6 +53,25 @@ impl Files {
     }
 }
 
+/// Where in the content a rule's regex runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Over the whole content (rules whose keyword may be far from the match).
+    Whole,
+    /// Only near each keyword hit: `before` bytes before it to `after` bytes
+    /// after it, clipped to the hit's line. For single-line `name = value`
+    /// patterns whose name contains the keyword, this finds exactly what a
+    /// whole-content run finds, at a fraction of the cost on common keywords.
+    NearKeyword { before: usize, after: usize },
+}
+
+/// The scope of `name = value` rules: a name of up to 40 + keyword + 40
+/// characters, an operator, quotes and a value of up to 256 characters.
+const NEAR_NAME: Scope = Scope::NearKeyword {
+    before: 64,
+    after: 512,
+};
+
 /// One detection rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -73,6 +92,7 @@ pub struct Rule {
     /// The match is dropped when its `name` group contains one of these (case-insensitive).
     pub not_names: &'static [&'static str],
     pub files: Files,
+    pub scope: Scope,
     /// A generic rule yields to any exchange rule matching the same span.
     pub generic: bool,
     /// Parts of one credential share a group; finding two raises confidence.
@@ -168,6 +188,9 @@ const ID: &str = r"[A-Za-z0-9_.\-]";
 
 /// Field names that hold the key id (the public half).
 const KEY_NAME: &str = r"(?:key|api|access|id|user|account)";
+/// Key-id field names for exchanges whose key looks like a database id (KuCoin's
+/// 24 hex is a MongoDB ObjectId): `id`, `oid`, `orderId` and `account` are left out.
+const API_KEY_NAME: &str = r"(?:key|api)";
 /// A key-id field whose name says it holds the secret half is the secret's rule's business.
 const NOT_KEY_NAMES: &[&str] = &["secret", "private", "priv", "pass", "sign"];
 /// Field names that hold the secret half.
@@ -268,6 +291,7 @@ fn base() -> Rule {
         validate: None,
         not_names: &[],
         files: Files::Any,
+        scope: Scope::Whole,
         generic: false,
         group: None,
         examples: &[],
@@ -304,7 +328,7 @@ impl Part {
             context: self.context,
             min_entropy: self.min_entropy,
             validate: Some(validate::letters_and_digits),
-            not_names: if self.name == KEY_NAME {
+            not_names: if self.name == KEY_NAME || self.name == API_KEY_NAME {
                 NOT_KEY_NAMES
             } else {
                 &[]
@@ -496,13 +520,18 @@ pub fn builtin() -> Vec<Rule> {
             severity: High,
             description: "KuCoin API key (24 hex) assigned to a key field near the word KuCoin",
             context: &["kucoin"],
-            name: KEY_NAME,
+            name: API_KEY_NAME,
             value: r"[0-9a-f]{24}",
             min_entropy: 3.0,
-            examples: &[r#"KUCOIN_API_KEY=23c6f5da2cec255404e4fb44"#],
+            examples: &[
+                r#"KUCOIN_API_KEY=23c6f5da2cec255404e4fb44"#,
+                r#"kucoin = ccxt.kucoin({"apiKey": "23c6f5da2cec255404e4fb44"})"#,
+            ],
             negatives: &[
                 r#"KUCOIN_API_KEY=5c2db93503aa674c74a31734"#,
                 r#"{"_id": {"$oid": "23c6f5da2cec255404e4fb44"}}"#,
+                r#"{"_id": {"$oid": "23c6f5da2cec255404e4fb44"}, "exchange": "kucoin"}"#,
+                r#"{"exchange": "kucoin", "orderId": "23c6f5da2cec255404e4fb44"}"#,
             ],
         }
         .rule(),
@@ -1026,10 +1055,11 @@ pub fn builtin() -> Vec<Rule> {
         exchange: "wallet",
         severity: Critical,
         description: "EVM wallet private key (64 hex in the secp256k1 range) assigned to a private-key field",
-        keywords: &["priv", "secret", "pk", "wallet"],
+        keywords: &["priv", "secret", "pk", "wallet", "key"],
         pattern: assign(r"(?:private[_\-.]?key|privkey|priv[_\-]?key|secret[_\-.]?key|wallet[_\-.]?key|\bpk\b|signer[_\-.]?key|eth[_\-.]?key)", r"(?:0x)?[0-9a-fA-F]{64}", false),
         validate: Some(validate::evm_private_key),
         min_entropy: 3.3,
+        scope: NEAR_NAME,
         generic: true,
         examples: &[r#"PRIVATE_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"#],
         negatives: &[
@@ -1146,7 +1176,7 @@ pub fn builtin() -> Vec<Rule> {
     });
 
     // ---- Generic: a high-entropy value assigned to a credential-named field.
-    const GENERIC_NAME: &str = r"(?:api[_.\-]?key|apikey|api[_.\-]?secret|secret|passphrase|password|private[_.\-]?key|privkey|access[_.\-]?key|access[_.\-]?token|auth[_.\-]?token|bearer|token|client[_.\-]?secret|\bkey\b)";
+    const GENERIC_NAME: &str = r"(?:api[_.\-]?key|apikey|api[_.\-]?secret|secret|passphrase|password|private[_.\-]?key|privkey|access[_.\-]?key|access[_.\-]?token|auth[_.\-]?token|token|client[_.\-]?secret|\bkey\b)";
     rules.push(Rule {
         id: "generic-api-secret",
         exchange: "generic",
@@ -1156,6 +1186,7 @@ pub fn builtin() -> Vec<Rule> {
         pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
         min_entropy: 3.5,
         validate: Some(validate::letters_and_digits),
+        scope: NEAR_NAME,
         generic: true,
         examples: &[
             r#"exchange = ccxt.phemex({"apiKey": "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"})"#,
@@ -1183,6 +1214,7 @@ pub fn builtin() -> Vec<Rule> {
         min_entropy: 3.5,
         validate: Some(validate::letters_and_digits),
         files: Files::ConfigOnly,
+        scope: NEAR_NAME,
         generic: true,
         examples: &["PHEMEX_API_SECRET=Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"],
         negatives: &["PHEMEX_API_SECRET=${PHEMEX_API_SECRET}", "PHEMEX_API_KEY_ENV=PHEMEX_API_KEY_VAR"],
