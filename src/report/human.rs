@@ -44,9 +44,11 @@ fn write_group(
     remediation: bool,
 ) -> Result<()> {
     let mut current: Option<(&str, Source)> = None;
+    let mut last_fix: Option<&str> = None;
     for f in findings {
         let key = (f.location.path.as_str(), f.location.source);
         if current != Some(key) {
+            last_fix = None;
             let header = sanitize(&f.location.path);
             writeln!(
                 out,
@@ -83,13 +85,15 @@ fn write_group(
                 date
             )?;
         }
-        if remediation {
+        // The same fix for the next finding in the same file is said once.
+        if remediation && last_fix != Some(f.remediation.as_str()) {
             writeln!(
                 out,
                 "            {} {}",
                 paint("fix:", color, |t| t.green()),
                 sanitize(&f.remediation)
             )?;
+            last_fix = Some(&f.remediation);
         }
     }
     Ok(())
