@@ -9,12 +9,14 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, Format as FormatArg, Global};
+use crate::checks::env as env_check;
+use crate::cli::{Cli, Command, EnvArgs, Format as FormatArg, Global, ManifestArgs, ScanArgs};
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::{ExitStatus, FailOn};
 use crate::report::{self, Format, Report, Verbosity};
-use crate::scan::{self, Limits, Outcome};
+use crate::scan::history::Revisions;
+use crate::scan::{self, Limits, Outcome, Problem};
 
 /// Settings resolved once from the command line and the config file.
 struct Settings {
@@ -70,6 +72,7 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
                 color: color_wanted(global),
             },
             FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
         },
         output: global.output.clone(),
         fail_on: global.fail_on.resolve(),
@@ -87,9 +90,209 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
 /// Runs the parsed command line; `Err` means exit 2.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match &cli.command {
-        Command::Rules => rules(&cli.global),
-        Command::Scan(t) | Command::Audit(t) => leak_scan(&cli.global, &t.path),
+        Command::Rules(args) if args.permissions => permissions(&cli.global),
+        Command::Rules(_) => rules(&cli.global),
+        Command::Manifest(args) => manifest(&cli.global, args),
+        Command::Scan(args) => checks(
+            &cli.global,
+            &args.target.path,
+            Plan {
+                sources: sources(args)?,
+                leaks: true,
+                env: false,
+                manifest: false,
+            },
+        ),
+        Command::Env(args) => env(&cli.global, args),
+        Command::Audit(t) => checks(
+            &cli.global,
+            &t.path,
+            Plan {
+                sources: Sources::Tree {
+                    history: History::IfRepository,
+                },
+                leaks: true,
+                env: scan::history::is_repository(&t.path),
+                manifest: true,
+            },
+        ),
     }
+}
+
+/// A committed secret that is still in the working tree is one leak, not
+/// two: the history finding (which names the commit) stays and says so, and
+/// the tree finding goes.
+fn fold_tree_into_history(findings: &mut Vec<crate::finding::Finding>) {
+    use crate::finding::Source;
+    use std::collections::HashSet;
+    let key = |f: &crate::finding::Finding| {
+        f.secret
+            .as_ref()
+            .map(|s| (s.fingerprint.clone(), f.location.path.clone()))
+    };
+    let in_tree: HashSet<_> = findings
+        .iter()
+        .filter(|f| f.location.source == Source::Tree)
+        .filter_map(key)
+        .collect();
+    let in_history: HashSet<_> = findings
+        .iter()
+        .filter(|f| f.location.source == Source::History)
+        .filter_map(key)
+        .collect();
+    findings.retain(|f| {
+        f.location.source != Source::Tree || !key(f).is_some_and(|k| in_history.contains(&k))
+    });
+    for f in findings.iter_mut() {
+        if f.location.source == Source::History && key(f).is_some_and(|k| in_tree.contains(&k)) {
+            f.message.push_str(" (still in the working tree)");
+        }
+    }
+}
+
+/// Which checks one run makes, over which sources.
+struct Plan {
+    sources: Sources,
+    /// The built-in leak rules.
+    leaks: bool,
+    /// The env check: its rules join the engine (one pass over every
+    /// source), and its file checks run.
+    env: bool,
+    /// The permission manifest check.
+    manifest: bool,
+}
+
+/// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
+fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
+    let root = &args.target.path;
+    if !scan::history::is_repository(root) {
+        bail!(
+            "{} is not in a git repository (the env check needs one)",
+            root.display()
+        );
+    }
+    if args.fix {
+        let before = env_check::check_files(root, &[])?;
+        let workdir = git2::Repository::discover(root)?
+            .workdir()
+            .map(Path::to_path_buf)
+            .with_context(|| "a bare repository has no .gitignore to fix")?;
+        let added = env_check::fix(&workdir, &before)?;
+        let mut err = std::io::stderr().lock();
+        for line in &added {
+            writeln!(err, "fixed: added `{line}` to .gitignore").ok();
+        }
+        for path in &before.tracked {
+            writeln!(
+                err,
+                "to untrack {path} (not run): git rm --cached {path} && git commit -m \"Stop tracking {path}\"; then revoke its keys"
+            )
+            .ok();
+        }
+    }
+    checks(
+        global,
+        root,
+        Plan {
+            sources: Sources::Tree {
+                history: History::On,
+            },
+            leaks: false,
+            env: true,
+            manifest: false,
+        },
+    )
+}
+
+/// What a leak scan reads.
+enum Sources {
+    /// Only the index's changes against HEAD.
+    Staged,
+    /// The working tree, and maybe every ref's history.
+    Tree { history: History },
+    /// Only the commits of `--since` or `--range`: what a pull request adds.
+    /// The working tree is left out, since it holds everything before the range too.
+    Range(Revisions),
+}
+
+enum History {
+    Off,
+    /// When PATH is in a git repository (`audit`).
+    IfRepository,
+    /// Asked for; not being in a repository is an error.
+    On,
+}
+
+fn sources(args: &ScanArgs) -> Result<Sources> {
+    if args.staged {
+        return Ok(Sources::Staged);
+    }
+    if let Some(range) = &args.range {
+        return Ok(Sources::Range(Revisions::parse_range(range)?));
+    }
+    if let Some(rev) = &args.since {
+        return Ok(Sources::Range(Revisions::Since(rev.clone())));
+    }
+    Ok(Sources::Tree {
+        history: if args.history {
+            History::On
+        } else {
+            History::Off
+        },
+    })
+}
+
+/// A progress bar on stderr when it is a terminal and not `--quiet`; hidden otherwise.
+fn progress_bar(verbosity: Verbosity) -> indicatif::ProgressBar {
+    if verbosity == Verbosity::Quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs the sources `sources` names and merges what they found.
+fn run_sources(
+    root: &Path,
+    sources: Sources,
+    engine: &Engine,
+    settings: &Settings,
+) -> Result<Outcome> {
+    let history = |revisions: &Revisions| {
+        let bar = progress_bar(settings.verbosity);
+        scan::history::scan(root, engine, settings.limits, revisions, &bar)
+    };
+    let revisions = match sources {
+        Sources::Staged => return scan::staged::scan(root, engine, settings.limits),
+        Sources::Range(revisions) => return history(&revisions),
+        Sources::Tree {
+            history: History::Off,
+        } => None,
+        Sources::Tree {
+            history: History::IfRepository,
+        } => scan::history::is_repository(root).then_some(Revisions::All),
+        Sources::Tree {
+            history: History::On,
+        } => Some(Revisions::All),
+    };
+    let mut outcome = if revisions.is_some() && scan::history::is_bare(root) {
+        Outcome {
+            problems: vec![Problem {
+                path: root.display().to_string(),
+                reason: "bare repository: no working tree to scan; history only".into(),
+            }],
+            ..Outcome::default()
+        }
+    } else {
+        scan::tree::scan(root, engine, settings.limits)?
+    };
+    if let Some(revisions) = revisions {
+        outcome.merge(history(&revisions)?);
+    }
+    Ok(outcome)
 }
 
 /// Writes to `--output FILE` or stdout.
@@ -113,12 +316,32 @@ fn emit(output: &Option<PathBuf>, body: impl FnOnce(&mut dyn Write) -> Result<()
     Ok(())
 }
 
-/// `scan` and (until more checks exist) `audit`: the working-tree leak scan.
-fn leak_scan(global: &Global, root: &Path) -> Result<ExitStatus> {
+/// `scan`, `env` and `audit`: the checks `plan` names, over its sources,
+/// into one report.
+fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
     let settings = resolve(global, root)?;
     let started = Instant::now();
-    let engine = Engine::default();
-    let outcome: Outcome = scan::tree::scan(root, &engine, settings.limits)?;
+    let engine = if plan.env {
+        env_check::engine(root, plan.leaks)
+    } else {
+        Engine::default()
+    };
+    let mut outcome = run_sources(root, plan.sources, &engine, &settings)?;
+    if plan.env {
+        env_check::reclassify(&mut outcome.findings);
+    }
+    fold_tree_into_history(&mut outcome.findings);
+    if plan.env {
+        let files = env_check::check_files(root, &outcome.env_files)?;
+        outcome.findings.extend(files.findings);
+        outcome.problems.extend(files.problems);
+    }
+    if plan.manifest {
+        let file = global.config.as_deref();
+        outcome
+            .findings
+            .extend(crate::checks::manifest::check(root, file)?);
+    }
     if settings.verbosity != Verbosity::Quiet {
         let mut err = std::io::stderr().lock();
         for p in &outcome.problems {
@@ -173,7 +396,7 @@ fn rules(global: &Global) -> Result<ExitStatus> {
         .collect();
     emit(&global.output, |w| {
         match global.format {
-            FormatArg::Json => {
+            FormatArg::Json | FormatArg::Sarif => {
                 serde_json::to_writer_pretty(&mut *w, &rows)?;
                 writeln!(w)?;
             }
@@ -190,6 +413,73 @@ fn rules(global: &Global) -> Result<ExitStatus> {
                         r.id, r.severity, r.exchange, r.description
                     )?;
                 }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitStatus::Clean)
+}
+
+/// `manifest`: the permission manifest check (with the env-variable
+/// cross-check), or `--init` to write a template.
+fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
+    use crate::checks::manifest as check;
+    let root = &args.target.path;
+    if args.init {
+        let written = check::init(root, args.manifest.as_deref())?;
+        let exchanges = if written.exchanges.is_empty() {
+            "no exchange credentials found in the code; an example table is commented in"
+                .to_string()
+        } else {
+            format!(
+                "{} ({} env variables); edit each key's permissions and ip_allowlist",
+                written.exchanges.join(", "),
+                written.env_vars
+            )
+        };
+        emit(&global.output, |w| {
+            writeln!(
+                w,
+                "wrote {}: {exchanges}",
+                crate::redact::sanitize(&written.path.display().to_string())
+            )?;
+            Ok(())
+        })?;
+        return Ok(ExitStatus::Clean);
+    }
+    let settings = resolve(global, root)?;
+    let started = Instant::now();
+    // The manifest lives in the config file unless --manifest names another.
+    let file = args.manifest.as_deref().or(global.config.as_deref());
+    let findings = check::check(root, file)?;
+    let report = Report::new(
+        root.display().to_string(),
+        findings,
+        &scan::Stats::default(),
+        Vec::new(),
+        started.elapsed().as_millis(),
+    );
+    emit(&settings.output, |w| {
+        report::write(&report, settings.format, settings.verbosity, w)
+    })?;
+    Ok(ExitStatus::from_findings(
+        &report.findings,
+        settings.fail_on,
+    ))
+}
+
+/// `rules --permissions`: the permission mapping table.
+fn permissions(global: &Global) -> Result<ExitStatus> {
+    let listing = crate::checks::permissions::listing();
+    emit(&global.output, |w| {
+        match global.format {
+            FormatArg::Json | FormatArg::Sarif => {
+                // Serialized first, so that a closed pipe is an io::Error (a quiet exit).
+                let text = serde_json::to_string_pretty(&listing)?;
+                writeln!(w, "{text}")?;
+            }
+            FormatArg::Human => {
+                w.write_all(crate::checks::permissions::render(&listing).as_bytes())?;
             }
         }
         Ok(())

@@ -53,10 +53,46 @@ pub struct Global {
 pub enum Command {
     /// Run every check on PATH: the CI entry point.
     Audit(Target),
-    /// Leaked keys in the working tree (gitignored files are reported as "ignored", never as leaks).
-    Scan(Target),
-    /// List the built-in rules.
-    Rules,
+    /// Leaked keys in the working tree (gitignored files are reported as "ignored", never as leaks),
+    /// or in what is staged, or in git history.
+    Scan(ScanArgs),
+    /// .env hygiene: every .env gitignored, untracked and never committed; .env.example holds
+    /// placeholders only; your .env values found nowhere else; credentials never printed.
+    Env(EnvArgs),
+    /// Validate the permission manifest ([[key]] tables in keyaudit.toml, or --manifest FILE).
+    Manifest(ManifestArgs),
+    /// List the built-in rules (or, with --permissions, the permission mapping table).
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Add the missing .env lines to .gitignore (idempotent), and print (never run) the
+    /// commands that untrack a tracked .env. Nothing else is changed.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ManifestArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The manifest file (default: the --config file, else keyaudit.toml at PATH).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Write a commented manifest template listing the exchanges and env variables
+    /// the code uses (never overwrites an existing file).
+    #[arg(long)]
+    pub init: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// List the permission mapping table: canonical scopes and each exchange's own names.
+    #[arg(long)]
+    pub permissions: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -66,10 +102,30 @@ pub struct Target {
     pub path: PathBuf,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Only what is staged in the index and differs from HEAD (pre-commit).
+    #[arg(long, conflicts_with_all = ["history", "since", "range"])]
+    pub staged: bool,
+    /// Also every commit reachable from any ref (branches, remotes, tags, stash, HEAD).
+    #[arg(long)]
+    pub history: bool,
+    /// Only the commits after REV (reachable from a ref, not from REV); not the working tree.
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    pub since: Option<String>,
+    /// Only the commits in A..B (reachable from B, not from A; for pull requests); not the working tree.
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
 pub mod app;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod detect;

@@ -187,9 +187,10 @@ const Q: &str = r#"(?:\\{0,3}["'`])"#;
 const ID: &str = r"[A-Za-z0-9_.\-]";
 
 /// Field names that hold the key id (the public half).
-const KEY_NAME: &str = r"(?:key|api|access|id|user|account)";
-/// Key-id field names for exchanges whose key looks like a database id (KuCoin's
-/// 24 hex is a MongoDB ObjectId): `id`, `oid`, `orderId` and `account` are left out.
+const KEY_NAME: &str = r"(?:key|api|access)";
+/// Key-id field names for exchanges whose key looks like a database or request id
+/// (KuCoin's 24 hex is a MongoDB ObjectId, OKX's key a UUID, Gate's an MD5-like
+/// 32 hex): `id`, `oid`, `clOrdId`, `user_id` and `account` are left out.
 const API_KEY_NAME: &str = r"(?:key|api)";
 /// A key-id field whose name says it holds the secret half is the secret's rule's business.
 const NOT_KEY_NAMES: &[&str] = &["secret", "private", "priv", "pass", "sign"];
@@ -581,11 +582,14 @@ pub fn builtin() -> Vec<Rule> {
             severity: High,
             description: "OKX API key (UUID) assigned to a key field near the word OKX",
             context: &["okx", "okex"],
-            name: KEY_NAME,
+            name: API_KEY_NAME,
             value: r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
             min_entropy: 3.0,
             examples: &[r#"OKX_API_KEY="86ce03f9-1a4f-44f9-a651-1445b9f3635c""#],
-            negatives: &[r#"trace_id = "86ce03f9-1a4f-44f9-a651-1445b9f3635c""#],
+            negatives: &[
+                r#"trace_id = "86ce03f9-1a4f-44f9-a651-1445b9f3635c""#,
+                r#"{"exchange": "okx", "clOrdId": "86ce03f9-1a4f-44f9-a651-1445b9f3635c"}"#,
+            ],
         }
         .rule(),
     );
@@ -789,11 +793,14 @@ pub fn builtin() -> Vec<Rule> {
             severity: High,
             description: "Gate API key (32 hex) near the word Gate.io",
             context: GATE,
-            name: KEY_NAME,
+            name: API_KEY_NAME,
             value: r"[0-9a-f]{32}",
             min_entropy: 3.3,
             examples: &[r#"GATEIO_API_KEY=1626e53a13043b026c48bbf33feff924"#],
-            negatives: &[r#"aggregate_key = "1626e53a13043b026c48bbf33feff924""#],
+            negatives: &[
+                r#"aggregate_key = "1626e53a13043b026c48bbf33feff924""#,
+                r#"{"exchange": "gateio", "user_id": "1626e53a13043b026c48bbf33feff924"}"#,
+            ],
         }
         .rule(),
     );

@@ -4,6 +4,7 @@
 
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::Write;
 
@@ -18,6 +19,7 @@ use crate::scan::{Problem, Stats};
 pub enum Format {
     Human { color: bool },
     Json,
+    Sarif,
 }
 
 /// How much the human report says besides findings.
@@ -155,5 +157,6 @@ pub fn write(
     match format {
         Format::Human { color } => human::write(report, color, verbosity, out),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
     }
 }

@@ -3,6 +3,9 @@
 //! instead of failing, and the step that turns an engine's matches on one
 //! piece of content into findings.
 
+pub mod history;
+pub mod index;
+pub mod staged;
 pub mod tree;
 
 use serde::Serialize;
@@ -74,6 +77,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub stats: Stats,
     pub problems: Vec<Problem>,
+    /// `.env`-style paths found in history, each with the commit that
+    /// introduced it (history only; the env check reports them).
+    pub env_files: Vec<(String, CommitInfo)>,
 }
 
 impl Outcome {
@@ -81,6 +87,7 @@ impl Outcome {
         self.findings.extend(other.findings);
         self.stats.add(&other.stats);
         self.problems.extend(other.problems);
+        self.env_files.extend(other.env_files);
     }
 }
 

@@ -79,7 +79,7 @@ impl GitView {
 }
 
 /// The path of `abs` relative to `base`, with '/' separators.
-fn relative(base: &Path, abs: &Path) -> String {
+pub(crate) fn relative(base: &Path, abs: &Path) -> String {
     let rel = abs.strip_prefix(base).unwrap_or(abs);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -224,7 +224,7 @@ fn walk(root: &Path, git: Option<&(GitView, PathBuf)>) -> (Vec<Entry>, Stats, Ve
     (entries, stats, problems)
 }
 
-fn is_dependency_dir(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_dependency_dir(name: &std::ffi::OsStr) -> bool {
     DEPENDENCY_DIRS.iter().any(|d| name == *d)
 }
 

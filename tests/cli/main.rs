@@ -3,4 +3,10 @@
 
 mod support;
 
+mod env;
+mod history;
+mod manifest;
+mod report;
+mod sarif;
 mod scan;
+mod staged;

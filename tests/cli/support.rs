@@ -191,3 +191,85 @@ pub fn findings(report: &serde_json::Value) -> Vec<(String, String, String, u64)
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+impl TestRepo {
+    /// An annotated tag at HEAD.
+    pub fn annotated_tag(&self, name: &str) {
+        let head = self
+            .repo
+            .head()
+            .unwrap()
+            .peel(git2::ObjectType::Commit)
+            .unwrap();
+        let sig = Signature::new(
+            "Ada Trader",
+            "ada@example.com",
+            &Time::new(1_767_225_600, 0),
+        )
+        .unwrap();
+        self.repo.tag(name, &head, &sig, name, false).unwrap();
+    }
+
+    /// Deletes a local branch.
+    pub fn delete_branch(&self, name: &str) {
+        self.repo
+            .find_branch(name, git2::BranchType::Local)
+            .unwrap()
+            .delete()
+            .unwrap();
+    }
+
+    /// Points HEAD straight at its commit (detached HEAD).
+    pub fn detach_head(&self) {
+        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+        self.repo.set_head_detached(head.id()).unwrap();
+    }
+}
+
+/// Runs the system `git` (only where git2 cannot build the repository, such
+/// as bare and shallow clones), with no global or system config.
+pub fn system_git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// (rule, path, line, commit) of every history finding in a JSON report.
+pub fn history_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["source"] == "history")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+                f["location"]["commit"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The warnings' reasons in a JSON report, joined for assertions.
+pub fn warnings_text(report: &serde_json::Value) -> String {
+    report["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .map(|p| format!("{}: {}", p["path"], p["reason"]))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}

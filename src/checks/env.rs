@@ -1,0 +1,542 @@
+//! The `.env` check: every `.env` file must be gitignored, untracked and
+//! never committed; `.env.example` and its siblings must hold placeholders
+//! only; the values in the user's own (ignored) `.env` files must appear
+//! nowhere else — not in the tree, the index or any commit; and code must not
+//! print or log credential variables.
+//!
+//! The value tracing and the print check are engine rules built here at run
+//! time ([`rules`]), so the ordinary tree, staged and history sources find them
+//! in the same single pass as the leak rules; [`reclassify`] turns their
+//! matches into env findings. The file-level checks are [`check_files`].
+//! `--fix` ([`fix`]) only appends missing lines to `.gitignore`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::Repository;
+use walkdir::WalkDir;
+
+use crate::detect::placeholder::is_placeholder;
+use crate::detect::rules::{Files, Rule, Scope, is_non_secret_name};
+use crate::detect::{Engine, rules as builtin_rules};
+use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
+use crate::redact;
+use crate::scan::{self, Problem};
+
+/// Rule id of a local `.env` value found outside the ignored `.env` files.
+pub const TRACED: &str = "env-value-leaked";
+/// Rule id of code that prints or logs a credential variable.
+pub const PRINTED: &str = "env-secret-printed";
+
+/// Suffixes of `.env` files that are templates, not the user's secrets.
+const TEMPLATE_SUFFIXES: &[&str] = &[
+    "example", "sample", "template", "dist", "tmpl", "tpl", "defaults",
+];
+
+/// Kinds of `.env`-style file names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvKind {
+    /// `.env`, `.env.local`, `prod.env`: holds real secrets.
+    Secrets,
+    /// `.env.example` and siblings: must hold placeholders only.
+    Template,
+}
+
+/// Classifies a file name (not a path).
+pub fn env_kind(name: &str) -> Option<EnvKind> {
+    let lower = name.to_ascii_lowercase();
+    let is_env = lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env");
+    if !is_env {
+        return None;
+    }
+    let template = lower
+        .split('.')
+        .any(|part| TEMPLATE_SUFFIXES.contains(&part));
+    Some(if template {
+        EnvKind::Template
+    } else {
+        EnvKind::Secrets
+    })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The `.gitignore` line that covers a `.env` file of this name.
+pub fn ignore_line(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower == ".env" {
+        ".env".into()
+    } else if lower.starts_with(".env.") {
+        ".env.*".into()
+    } else {
+        "*.env".into()
+    }
+}
+
+/// Variable names that hold credentials.
+fn is_credential_name(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "KEY",
+        "SECRET",
+        "TOKEN",
+        "PASS",
+        "PRIVATE",
+        "MNEMONIC",
+        "SEED",
+        "CREDENTIAL",
+        "AUTH",
+        "PK",
+    ];
+    let upper = name.to_ascii_uppercase();
+    WORDS.iter().any(|w| {
+        upper
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| part == *w || (w.len() > 3 && part.contains(w)))
+    }) && !is_non_secret_name(name.as_bytes())
+}
+
+/// The `.env` files of the working tree under `workdir`, with their kind.
+fn env_files(workdir: &Path) -> Vec<(String, PathBuf, EnvKind)> {
+    let mut out = Vec::new();
+    let mut it = WalkDir::new(workdir).follow_links(false).into_iter();
+    while let Some(Ok(dent)) = it.next() {
+        let name = dent.file_name().to_string_lossy();
+        if dent.file_type().is_dir() {
+            if dent.depth() > 0
+                && (name == ".git" || scan::tree::is_dependency_dir(dent.file_name()))
+            {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if !dent.file_type().is_file() {
+            continue;
+        }
+        if let Some(kind) = env_kind(&name) {
+            let rel = scan::tree::relative(workdir, dent.path());
+            out.push((rel, dent.path().to_path_buf(), kind));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn env_finding(
+    rule: &str,
+    severity: Severity,
+    message: String,
+    path: &str,
+    line: Option<usize>,
+    commit: Option<&CommitInfo>,
+    remediation: String,
+) -> Finding {
+    Finding {
+        check: Check::Env,
+        rule: rule.into(),
+        severity,
+        confidence: Confidence::High,
+        message,
+        location: Location {
+            source: if commit.is_some() {
+                Source::History
+            } else {
+                Source::Tree
+            },
+            path: path.into(),
+            line,
+            column: None,
+            commit: commit.map(|c| c.commit.clone()),
+            author: commit.map(|c| c.author.clone()),
+            date: commit.map(|c| c.date.clone()),
+        },
+        secret: None,
+        remediation,
+    }
+}
+
+/// What [`check_files`] found, plus what `--fix` may do about it.
+#[derive(Debug, Default)]
+pub struct FileCheck {
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    /// Lines `--fix` would add to the root `.gitignore`.
+    pub missing_ignore_lines: BTreeSet<String>,
+    /// Tracked `.env` files: `--fix` prints how to untrack them.
+    pub tracked: Vec<String>,
+}
+
+/// The file-level checks: ignored, untracked, committed in history, a
+/// `.gitignore` entry for `.env` at all, and templates holding placeholders.
+/// `history` is every (path, commit that introduced it there) in history.
+pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<FileCheck> {
+    let repo = Repository::discover(root).with_context(|| {
+        format!(
+            "{} is not in a git repository (the env check needs one)",
+            root.display()
+        )
+    })?;
+    let mut out = FileCheck::default();
+    let engine = Engine::default();
+    if let Some(workdir) = repo.workdir().map(Path::to_path_buf) {
+        let index = repo.index().ok();
+        let mut root_env_unignored = false;
+        for (rel, abs, kind) in env_files(&workdir) {
+            let tracked = index
+                .as_ref()
+                .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
+            let ignored = repo.is_path_ignored(Path::new(&rel)).unwrap_or(false);
+            match kind {
+                EnvKind::Secrets => {
+                    let name = file_name(&rel);
+                    if tracked {
+                        out.tracked.push(rel.clone());
+                        out.findings.push(env_finding(
+                            "env-file-tracked",
+                            Severity::Critical,
+                            format!("{rel} is tracked by git: every clone has its keys"),
+                            &rel,
+                            None,
+                            None,
+                            format!(
+                                "Run `git rm --cached {rel}` and commit, add `{}` to .gitignore, then revoke and \
+                                 replace every key in the file: they are already out.",
+                                ignore_line(name)
+                            ),
+                        ));
+                    } else if !ignored {
+                        if rel == ".env" {
+                            root_env_unignored = true;
+                        }
+                        out.missing_ignore_lines.insert(ignore_line(name));
+                        out.findings.push(env_finding(
+                            "env-file-not-ignored",
+                            Severity::High,
+                            format!("{rel} is not gitignored: `git add .` would commit it"),
+                            &rel,
+                            None,
+                            None,
+                            format!(
+                                "Add the line `{}` to .gitignore (or run `keyaudit env --fix`).",
+                                ignore_line(name)
+                            ),
+                        ));
+                    }
+                }
+                EnvKind::Template => {
+                    let bytes = match std::fs::read(&abs) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            out.problems.push(Problem {
+                                path: rel.clone(),
+                                reason: format!("cannot read: {e}"),
+                            });
+                            continue;
+                        }
+                    };
+                    for m in engine.scan(&rel, &bytes) {
+                        let rule = engine.rule(m.rule);
+                        let mut f = env_finding(
+                            "env-example-real-value",
+                            Severity::High,
+                            format!("{rel} holds a real-looking value ({}), not a placeholder", rule.id),
+                            &rel,
+                            Some(m.line),
+                            None,
+                            "Replace the value with a placeholder such as `your_api_key_here`; if it is a real \
+                             key, revoke it: template files are committed on purpose."
+                                .into(),
+                        );
+                        f.location.column = Some(m.column);
+                        f.secret = Some(redact::secret_ref(
+                            "env-example-real-value",
+                            &bytes[m.start..m.end],
+                        ));
+                        out.findings.push(f);
+                    }
+                }
+            }
+        }
+        if !root_env_unignored && !repo.is_path_ignored(Path::new(".env")).unwrap_or(false) {
+            out.missing_ignore_lines.insert(".env".into());
+            out.findings.push(env_finding(
+                "env-gitignore-missing",
+                Severity::Medium,
+                "no .gitignore entry covers .env: the next .env will be committed".into(),
+                ".gitignore",
+                None,
+                None,
+                "Add the line `.env` to .gitignore (or run `keyaudit env --fix`).".into(),
+            ));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (path, commit) in history {
+        // A tracked file already has its (critical) finding; one per file is enough.
+        let tracked = out.tracked.contains(path);
+        if env_kind(file_name(path)) == Some(EnvKind::Secrets)
+            && !tracked
+            && seen.insert(path.clone())
+        {
+            out.findings.push(env_finding(
+                "env-file-committed",
+                Severity::Critical,
+                format!("{path} was committed (commit {})", &commit.commit[..commit.commit.len().min(12)]),
+                path,
+                None,
+                Some(commit),
+                "Revoke and replace every key that file ever held: deleting it does not remove it from \
+                 history. Then rewrite history (git filter-repo) if the repository is private, and keep .env \
+                 gitignored."
+                    .into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A credential from a local `.env` file.
+struct Traced {
+    variable: String,
+    file: String,
+    value: String,
+}
+
+/// Values of credential variables in the working tree's ignored `.env` files.
+fn local_secrets(root: &Path) -> Vec<Traced> {
+    let Ok(repo) = Repository::discover(root) else {
+        return Vec::new();
+    };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return Vec::new();
+    };
+    let engine = Engine::default();
+    let index = repo.index().ok();
+    let mut out: Vec<Traced> = Vec::new();
+    for (rel, abs, kind) in env_files(&workdir) {
+        let tracked = index
+            .as_ref()
+            .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
+        if kind != EnvKind::Secrets
+            || tracked
+            || !repo.is_path_ignored(Path::new(&rel)).unwrap_or(false)
+        {
+            continue;
+        }
+        let Ok(iter) = dotenvy::from_path_iter(&abs) else {
+            continue;
+        };
+        for item in iter.flatten() {
+            let (variable, value) = item;
+            let line = format!("{variable}={value}");
+            let credential =
+                is_credential_name(&variable) || !engine.scan(".env", line.as_bytes()).is_empty();
+            if credential
+                && value.len() >= 8
+                && !is_placeholder(value.as_bytes())
+                && !out.iter().any(|t| t.value == value)
+            {
+                out.push(Traced {
+                    variable,
+                    file: rel.clone(),
+                    value,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A leaked `&'static str` for rule data built at run time (a handful per run).
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// Calls that print or log, and a credential variable among their arguments
+/// (directly, after a comma or `+`, or inside `{}`/`${}` interpolation).
+fn print_rule() -> Rule {
+    let call = r"(?:\bprint|\bpprint|console\.(?:log|info|debug|warn|error)|\b(?:logger|logging|log|LOGGER|LOG)\.(?:info|debug|warning|warn|error|critical|exception|fatal)|\b(?:e?println|e?print|info|debug|warn|error|trace)!|\bputs|\bfmt\.Print(?:ln|f)?|\blog\.Print(?:ln|f)?)";
+    let var = r"(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_]*(?i:api_?secret|secret_?key|api_?key|apikey|passphrase|private_?key|secret|password|passwd|access_?token|auth_?token|bot_?token)[A-Za-z0-9_]*";
+    Rule {
+        id: PRINTED,
+        exchange: "env",
+        severity: Severity::Medium,
+        description: "Credential variable printed or logged (it ends up in terminal output and log files)",
+        keywords: &["print", "console.", "log", "puts", "debug!", "info!", "warn!", "error!", "trace!"],
+        pattern: format!(
+            r"(?m){call}\s*\((?:[^\n]{{0,160}}?(?:,\s*|\+\s*|\{{|\$\{{))?\s*(?P<secret>{var})\s*(?:[,)}}+]|$)"
+        ),
+        context: &[],
+        min_entropy: 0.0,
+        validate: None,
+        not_names: &[],
+        files: Files::Any,
+        scope: Scope::Whole,
+        generic: false,
+        group: None,
+        examples: &[],
+        negatives: &[],
+        remediation: "Don't print or log credentials; log a fingerprint or the first 4 characters if you must \
+                      tell keys apart."
+            .into(),
+    }
+}
+
+/// The run-time rules of the env check: one exact-match rule per local `.env`
+/// credential, and the print rule. Put them before the built-in rules so a
+/// traced value wins over a built-in rule at the same span.
+pub fn rules(root: &Path) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for t in local_secrets(root) {
+        let value: &'static str = leak(t.value);
+        out.push(Rule {
+            id: TRACED,
+            exchange: "env",
+            severity: Severity::Critical,
+            description: leak(format!("Value of {} from {}", t.variable, t.file)),
+            keywords: Box::leak(vec![value].into_boxed_slice()),
+            pattern: format!("(?P<secret>{})", regex::escape(value)),
+            context: &[],
+            min_entropy: 0.0,
+            validate: None,
+            not_names: &[],
+            files: Files::Any,
+            scope: Scope::Whole,
+            generic: false,
+            group: None,
+            examples: &[],
+            negatives: &[],
+            remediation: format!(
+                "The value of {} from your gitignored {} is out: revoke that key and create a new one, then \
+                 remove the copy (and rewrite history if it was committed).",
+                t.variable, t.file
+            ),
+        });
+    }
+    out.push(print_rule());
+    out
+}
+
+/// An engine with the env rules first and, when `with_builtin`, every built-in rule.
+pub fn engine(root: &Path, with_builtin: bool) -> Engine {
+    let mut rules = rules(root);
+    if with_builtin {
+        rules.extend(builtin_rules::builtin());
+    }
+    Engine::new(rules)
+}
+
+/// Turns matches of the env rules into env findings: a traced value in an
+/// ignored file is where it belongs (dropped); printing is judged on the
+/// current tree only, and names a variable, not a secret.
+pub fn reclassify(findings: &mut Vec<Finding>) {
+    findings.retain(|f| match f.rule.as_str() {
+        TRACED => f.location.source != Source::Ignored,
+        PRINTED => f.location.source == Source::Tree,
+        _ => true,
+    });
+    for f in findings.iter_mut() {
+        match f.rule.as_str() {
+            TRACED => f.check = Check::Env,
+            PRINTED => {
+                f.check = Check::Env;
+                f.secret = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `--fix`: appends the missing lines to the root `.gitignore`, keeping its
+/// content and line endings; idempotent. Returns the lines added.
+pub fn fix(workdir: &Path, check: &FileCheck) -> Result<Vec<String>> {
+    let path = workdir.join(".gitignore");
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let present: BTreeSet<&str> = existing.lines().map(str::trim).collect();
+    let mut add: Vec<String> = check
+        .missing_ignore_lines
+        .iter()
+        .filter(|l| !present.contains(l.as_str()))
+        .cloned()
+        .collect();
+    if add.is_empty() {
+        return Ok(add);
+    }
+    if add.iter().any(|l| l == ".env.*") && !present.contains("!.env.example") {
+        add.push("!.env.example".into());
+    }
+    let eol = if existing.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut text = existing.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push_str(eol);
+    }
+    for line in &add {
+        text.push_str(line);
+        text.push_str(eol);
+    }
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_file_kinds() {
+        assert_eq!(env_kind(".env"), Some(EnvKind::Secrets));
+        assert_eq!(env_kind(".env.production"), Some(EnvKind::Secrets));
+        assert_eq!(env_kind("prod.env"), Some(EnvKind::Secrets));
+        assert_eq!(env_kind(".env.example"), Some(EnvKind::Template));
+        assert_eq!(env_kind(".env.sample"), Some(EnvKind::Template));
+        assert_eq!(
+            env_kind(".env.production.template"),
+            Some(EnvKind::Template)
+        );
+        assert_eq!(env_kind(".environment"), None);
+        assert_eq!(env_kind("config.py"), None);
+    }
+
+    #[test]
+    fn credential_names() {
+        assert!(is_credential_name("BINANCE_API_SECRET"));
+        assert!(is_credential_name("OKX_PASSPHRASE"));
+        assert!(is_credential_name("PK"));
+        assert!(!is_credential_name("DATABASE_HOST"));
+        assert!(!is_credential_name("LOG_LEVEL"));
+        assert!(!is_credential_name("PUBLIC_KEY"));
+    }
+
+    #[test]
+    fn print_rule_finds_printed_credentials_only() {
+        let engine = Engine::new(vec![print_rule()]);
+        let hits = |code: &str| engine.scan("bot.py", code.as_bytes()).len();
+        assert_eq!(hits("print(api_secret)"), 1);
+        assert_eq!(hits("logger.info(f\"using {API_SECRET}\")"), 1);
+        assert_eq!(hits("console.log(process.env.BINANCE_SECRET)"), 1);
+        assert_eq!(hits("logging.debug(\"key %s\", exchange.apiKey)"), 1);
+        assert_eq!(hits("println!(\"{}\", secret_key);"), 1);
+        assert_eq!(hits("print(len(api_secret))"), 0);
+        assert_eq!(hits("print(\"set BINANCE_API_SECRET in .env\")"), 0);
+        assert_eq!(hits("print(f\"{api_key[:4]}…\")"), 0);
+        assert_eq!(hits("print(api_secret is None)"), 0);
+        assert_eq!(hits("api_secret = os.getenv('X')"), 0);
+    }
+
+    #[test]
+    fn ignore_lines() {
+        assert_eq!(ignore_line(".env"), ".env");
+        assert_eq!(ignore_line(".env.local"), ".env.*");
+        assert_eq!(ignore_line("prod.env"), "*.env");
+    }
+}

@@ -1,0 +1,50 @@
+//! The SARIF 2.1.0 report: shape, rule index, locations, and what it leaves out.
+
+use crate::support::*;
+
+const SECRET: &str = "TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ";
+
+#[test]
+fn sarif_lists_each_used_rule_and_locates_each_result() {
+    let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.write(
+        "bot/my config.py",
+        &format!("import ccxt\nexchange = ccxt.binance({{\n    'secret': '{SECRET}',\n}})\n"),
+    );
+    repo.commit_all("bot");
+    repo.write(
+        ".env",
+        "BYBIT_API_SECRET=uNGMGmSrCGIZEG8pSH4487q7J58m1CiAhzCu\n",
+    );
+    let out = keyaudit(repo.path())
+        .args(["scan", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(SECRET), "SARIF output holds a whole secret");
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "keyaudit");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    // The gitignored .env is where keys belong: not a result.
+    assert_eq!(results.len(), 1, "{results:?}");
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "binance-api-secret");
+    let index = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "binance-api-secret");
+    assert_eq!(r["level"], "error");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "bot/my%20config.py");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert_eq!(loc["region"]["startColumn"], 16);
+    assert!(
+        r["partialFingerprints"]["keyaudit/v1"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
