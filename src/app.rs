@@ -342,6 +342,17 @@ fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
             .findings
             .extend(crate::checks::manifest::check(root, file)?);
     }
+    finish(root, &settings, outcome, started)
+}
+
+/// Warns about what could not be scanned (on stderr), writes the report and
+/// turns it into the exit status.
+fn finish(
+    root: &Path,
+    settings: &Settings,
+    outcome: Outcome,
+    started: Instant,
+) -> Result<ExitStatus> {
     if settings.verbosity != Verbosity::Quiet {
         let mut err = std::io::stderr().lock();
         for p in &outcome.problems {
@@ -451,21 +462,11 @@ fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
     let started = Instant::now();
     // The manifest lives in the config file unless --manifest names another.
     let file = args.manifest.as_deref().or(global.config.as_deref());
-    let findings = check::check(root, file)?;
-    let report = Report::new(
-        root.display().to_string(),
-        findings,
-        &scan::Stats::default(),
-        Vec::new(),
-        started.elapsed().as_millis(),
-    );
-    emit(&settings.output, |w| {
-        report::write(&report, settings.format, settings.verbosity, w)
-    })?;
-    Ok(ExitStatus::from_findings(
-        &report.findings,
-        settings.fail_on,
-    ))
+    let outcome = Outcome {
+        findings: check::check(root, file)?,
+        ..Outcome::default()
+    };
+    finish(root, &settings, outcome, started)
 }
 
 /// `rules --permissions`: the permission mapping table.

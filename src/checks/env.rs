@@ -18,7 +18,7 @@ use git2::Repository;
 use walkdir::WalkDir;
 
 use crate::detect::placeholder::is_placeholder;
-use crate::detect::rules::{Files, Rule, Scope, is_non_secret_name};
+use crate::detect::rules::{Rule, base, is_non_secret_name};
 use crate::detect::{Engine, rules as builtin_rules};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
@@ -368,19 +368,10 @@ fn print_rule() -> Rule {
         pattern: format!(
             r"(?m){call}\s*\((?:[^\n]{{0,160}}?(?:,\s*|\+\s*|\{{|\$\{{))?\s*(?P<secret>{var})\s*(?:[,)}}+]|$)"
         ),
-        context: &[],
-        min_entropy: 0.0,
-        validate: None,
-        not_names: &[],
-        files: Files::Any,
-        scope: Scope::Whole,
-        generic: false,
-        group: None,
-        examples: &[],
-        negatives: &[],
         remediation: "Don't print or log credentials; log a fingerprint or the first 4 characters if you must \
                       tell keys apart."
             .into(),
+        ..base()
     }
 }
 
@@ -398,21 +389,12 @@ pub fn rules(root: &Path) -> Vec<Rule> {
             description: leak(format!("Value of {} from {}", t.variable, t.file)),
             keywords: Box::leak(vec![value].into_boxed_slice()),
             pattern: format!("(?P<secret>{})", regex::escape(value)),
-            context: &[],
-            min_entropy: 0.0,
-            validate: None,
-            not_names: &[],
-            files: Files::Any,
-            scope: Scope::Whole,
-            generic: false,
-            group: None,
-            examples: &[],
-            negatives: &[],
             remediation: format!(
                 "The value of {} from your gitignored {} is out: revoke that key and create a new one, then \
                  remove the copy (and rewrite history if it was committed).",
                 t.variable, t.file
             ),
+            ..base()
         });
     }
     out.push(print_rule());

@@ -279,7 +279,8 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
     NOT_SECRET.iter().any(|w| text.contains(w))
 }
 
-fn base() -> Rule {
+/// A rule with every optional field at its default, for `..base()`.
+pub(crate) fn base() -> Rule {
     Rule {
         id: "",
         exchange: "",
