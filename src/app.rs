@@ -119,29 +119,34 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
-/// A committed secret that is still in the working tree is one leak, not
-/// two: the history finding (which names the commit) stays and says so, and
-/// the tree finding goes.
-fn fold_tree_into_history(findings: &mut Vec<crate::finding::Finding>) {
-    use crate::finding::Source;
+/// One secret at one path is one leak, however many sources hold it: a
+/// committed secret still in the working tree is reported once, from history
+/// (which names the commit), saying so; a staged secret also in the working
+/// tree or history is reported from there.
+fn fold_sources(findings: &mut Vec<crate::finding::Finding>) {
+    use crate::finding::{Finding, Source};
     use std::collections::HashSet;
-    let key = |f: &crate::finding::Finding| {
+    let key = |f: &Finding| {
         f.secret
             .as_ref()
             .map(|s| (s.fingerprint.clone(), f.location.path.clone()))
     };
-    let in_tree: HashSet<_> = findings
-        .iter()
-        .filter(|f| f.location.source == Source::Tree)
-        .filter_map(key)
-        .collect();
-    let in_history: HashSet<_> = findings
-        .iter()
-        .filter(|f| f.location.source == Source::History)
-        .filter_map(key)
-        .collect();
+    let keys_of = |source: Source, findings: &[Finding]| -> HashSet<_> {
+        findings
+            .iter()
+            .filter(|f| f.location.source == source)
+            .filter_map(key)
+            .collect()
+    };
+    let in_tree = keys_of(Source::Tree, findings);
+    let in_history = keys_of(Source::History, findings);
     findings.retain(|f| {
-        f.location.source != Source::Tree || !key(f).is_some_and(|k| in_history.contains(&k))
+        let Some(k) = key(f) else { return true };
+        match f.location.source {
+            Source::Tree => !in_history.contains(&k),
+            Source::Staged => !in_history.contains(&k) && !in_tree.contains(&k),
+            _ => true,
+        }
     });
     for f in findings.iter_mut() {
         if f.location.source == Source::History && key(f).is_some_and(|k| in_tree.contains(&k)) {
@@ -287,7 +292,20 @@ fn run_sources(
             ..Outcome::default()
         }
     } else {
-        scan::tree::scan(root, engine, settings.limits)?
+        let mut tree = scan::tree::scan(root, engine, settings.limits)?;
+        // A whole-repository run reads the index too: what is staged may differ
+        // from both the working tree and every commit. Not being able to read it
+        // loses only that source.
+        if revisions.is_some() {
+            match scan::staged::scan(root, engine, settings.limits) {
+                Ok(staged) => tree.merge(staged),
+                Err(e) => tree.problems.push(Problem {
+                    path: ".git/index".into(),
+                    reason: format!("staged changes not scanned: {e:#}"),
+                }),
+            }
+        }
+        tree
     };
     if let Some(revisions) = revisions {
         outcome.merge(history(&revisions)?);
@@ -330,7 +348,7 @@ fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
     if plan.env {
         env_check::reclassify(&mut outcome.findings);
     }
-    fold_tree_into_history(&mut outcome.findings);
+    fold_sources(&mut outcome.findings);
     if plan.env {
         let files = env_check::check_files(root, &outcome.env_files)?;
         outcome.findings.extend(files.findings);

@@ -220,3 +220,30 @@ fn git_index_file_is_honoured() {
         vec![(RULE.into(), "staged".into(), "gamma/deep/mod.py".into(), 3)]
     );
 }
+
+#[test]
+fn audit_reads_the_index_and_reports_each_secret_once() {
+    let mut repo = TestRepo::new();
+    repo.write("bot/config.py", "# bot\n");
+    repo.commit_all("init");
+    // Staged, then removed from the working copy: only the index holds it.
+    repo.write("bot/config.py", &format!("# bot\n{SECRET_LINE}"));
+    repo.stage("bot/config.py");
+    repo.write("bot/config.py", "# bot\n");
+    // Staged and still in the working copy: one finding, from the tree.
+    repo.write("bot/other.py", SECRET_LINE);
+    repo.stage("bot/other.py");
+    let (code, report) = json_report(repo.path(), &["audit", "."]);
+    assert_eq!(code, 1);
+    let leaks: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|(rule, ..)| rule == RULE)
+        .collect();
+    assert_eq!(
+        leaks,
+        vec![
+            (RULE.into(), "staged".into(), "bot/config.py".into(), 2),
+            (RULE.into(), "tree".into(), "bot/other.py".into(), 1),
+        ]
+    );
+}
