@@ -181,6 +181,13 @@ impl Engine {
                     let Some(secret) = caps.name("secret").or_else(|| caps.get(0)) else {
                         continue;
                     };
+                    // In code, an unquoted right-hand side is an expression, not a literal.
+                    if kind == FileKind::Code
+                        && caps.name("name").is_some()
+                        && caps.name("open").is_none()
+                    {
+                        continue;
+                    }
                     let (start, end) = (lo + secret.start(), lo + secret.end());
                     let value = secret.as_bytes();
                     if let Some(name) = caps.name("name") {
@@ -374,6 +381,27 @@ mod tests {
         let allowed = format!("{key} # keyaudit:allow\n{key}\n");
         let found = engine.scan(".env", allowed.as_bytes());
         assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
+    }
+
+    #[test]
+    fn unquoted_values_count_in_config_files_only() {
+        let engine = Engine::default();
+        let line =
+            "binance_secret = TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\n";
+        let ids = |path: &str| -> Vec<&str> {
+            engine
+                .scan(path, line.as_bytes())
+                .iter()
+                .map(|m| engine.rule(m.rule).id)
+                .collect()
+        };
+        assert_eq!(ids("deploy/bot.env"), vec!["binance-api-secret"]);
+        assert_eq!(ids("deploy/run.sh"), vec!["binance-api-secret"]);
+        // In Python the right-hand side is an expression (a name), not a literal.
+        assert!(ids("bot/config.py").is_empty());
+        let quoted = line.replace("= ", "= '").replace('\n', "'\n");
+        let found = engine.scan("bot/config.py", quoted.as_bytes());
+        assert_eq!(found.len(), 1);
     }
 
     #[test]

@@ -14,25 +14,29 @@ use super::validate;
 /// Which files a rule applies to, judged from the path alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
-    /// Source code, JSON, notebooks and everything else: values are quoted literals.
+    /// Source code, JSON and notebooks: a value is a quoted literal, and an
+    /// unquoted right-hand side is an expression.
     Code,
-    /// `.env`, YAML, INI, properties: values may stand unquoted.
+    /// `.env`, YAML, INI, shell, Markdown and the rest: values may stand unquoted.
     Config,
 }
 
 impl FileKind {
+    /// Source code and JSON by extension; everything else (`.env`, YAML,
+    /// INI, shell, Dockerfiles, Markdown, text, no extension) may hold
+    /// unquoted values.
     pub fn of(path: &str) -> FileKind {
+        const CODE: &[&str] = &[
+            "py", "pyw", "ipynb", "js", "mjs", "cjs", "jsx", "ts", "tsx", "vue", "svelte", "rs",
+            "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c", "cc", "cpp", "h", "hpp",
+            "swift", "dart", "lua", "sol", "json",
+        ];
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        if name.starts_with(".env")
-            || matches!(
-                ext,
-                "env" | "yaml" | "yml" | "ini" | "cfg" | "conf" | "properties" | "toml" | "txt"
-            )
-        {
-            FileKind::Config
-        } else {
+        if !name.starts_with(".env") && CODE.contains(&ext) {
             FileKind::Code
+        } else {
+            FileKind::Config
         }
     }
 }
@@ -195,7 +199,7 @@ const API_KEY_NAME: &str = r"(?:key|api)";
 /// A key-id field whose name says it holds the secret half is the secret's rule's business.
 const NOT_KEY_NAMES: &[&str] = &["secret", "private", "priv", "pass", "sign"];
 /// Field names that hold the secret half.
-const SECRET_NAME: &str = r"(?:secret|private|priv|signing|sign)";
+const SECRET_NAME: &str = r"(?:secret|private|priv|signing)";
 /// Field names that hold a passphrase.
 const PASS_NAME: &str = r"(?:passphrase|password|passwd|pass|pwd)";
 
@@ -203,11 +207,15 @@ const PASS_NAME: &str = r"(?:passphrase|password|passwd|pass|pwd)";
 /// assignments and keyword arguments, JSON and dict entries, YAML, TOML, INI
 /// and .env lines, and JSON-escaped code (notebooks). `quoted` makes the quote
 /// before the value mandatory.
+///
+/// The opening quote is captured as group `open`: in source code an unquoted
+/// value is an expression (`api_key = config.key`), not a literal, so the
+/// engine drops unquoted matches in code files.
 fn assign(name: &str, value: &str, quoted: bool) -> String {
     let open = if quoted {
-        Q.to_string()
+        format!("(?P<open>{Q})")
     } else {
-        format!("{Q}?")
+        format!("(?P<open>{Q})?")
     };
     format!(
         r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}{open}(?P<secret>{value})(?:{Q}|[^A-Za-z0-9+/=_\-]|$)"
@@ -245,6 +253,16 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
         "integrity",
         "address",
         "tokenizer",
+        "page",
+        "continuation",
+        "cursor",
+        "ratelimit",
+        "rate_limit",
+        "tokenid",
+        "token_id",
+        "listenkey",
+        "listen_key",
+        "signature",
         "max_token",
         "token_type",
         "token_count",
@@ -564,7 +582,7 @@ pub fn builtin() -> Vec<Rule> {
             description: "KuCoin API passphrase assigned near the word KuCoin",
             context: &["kucoin"],
             name: PASS_NAME,
-            value: r"[A-Za-z0-9!@#%^&*()_+\-=.,?]{7,32}",
+            value: r"[A-Za-z0-9!@#%^&*_+\-=,?]{7,32}",
             min_entropy: 2.5,
             examples: &[r#"KUCOIN_API_PASSPHRASE=Tr4d1ngB0t!2024"#],
             negatives: &[
@@ -618,7 +636,7 @@ pub fn builtin() -> Vec<Rule> {
             description: "OKX API passphrase assigned near the word OKX",
             context: &["okx", "okex"],
             name: PASS_NAME,
-            value: r"[A-Za-z0-9!@#%^&*()_+\-=.,?]{8,32}",
+            value: r"[A-Za-z0-9!@#%^&*_+\-=,?]{8,32}",
             min_entropy: 2.5,
             examples: &[r#"OKX_PASSPHRASE=Gr1dB0t#Okx77"#],
             negatives: &[r#"OKX_PASSPHRASE=your-passphrase"#],
@@ -767,7 +785,7 @@ pub fn builtin() -> Vec<Rule> {
             description: "Bitget API passphrase assigned near the word Bitget",
             context: &["bitget"],
             name: PASS_NAME,
-            value: r"[A-Za-z0-9!@#%^&*()_+\-=.,?]{8,32}",
+            value: r"[A-Za-z0-9!@#%^&*_+\-=,?]{8,32}",
             min_entropy: 2.5,
             examples: &[r#"BITGET_PASSPHRASE=Bg8tPass2024x"#],
             negatives: &[r#"BITGET_PASSPHRASE=${BITGET_PASSPHRASE}"#],
@@ -1193,7 +1211,7 @@ pub fn builtin() -> Vec<Rule> {
         keywords: &["key", "secret", "token", "pass"],
         pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
         min_entropy: 3.5,
-        validate: Some(validate::letters_and_digits),
+        validate: Some(validate::generic_value),
         scope: NEAR_NAME,
         generic: true,
         examples: &[
@@ -1206,6 +1224,13 @@ pub fn builtin() -> Vec<Rule> {
             r#"cache_key = "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv""#,
             r#""integrity": "sha512-Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv""#,
             r#"api_key = "your_api_key_here_1234567890""#,
+            r#""next_page_token": "QlRDL1VTRHxNfDIwMjItMDctMjFUMDU6MDE6MDAuMDAwMDAwMDAwWg==""#,
+            r#""token": "0x680dee9edfff0c397736e10b017cf6a0aee4ba31""#,
+            r#""token": "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJiMXgtYXV0aC1zZXJ2aWNlIn0.5FSyrihzc1""#,
+            r#"'key': '9e58cc35-5b5e-4133-92ec-166e3f077cb8'"#,
+            r#"GET_TOKEN_DAILY_YIELD = "/v5/earn/token/yield2""#,
+            r#""listenKey": "T3ee22BIYuWqmvne0HNq2A2WsFlEtLhvWCtItw6ffhhdmjifQ2tRbuKkTHhr""#,
+            r#"api_key = config.api_key_v2_for_prod"#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."
@@ -1220,7 +1245,7 @@ pub fn builtin() -> Vec<Rule> {
         keywords: &["key", "secret", "token", "pass"],
         pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
         min_entropy: 3.5,
-        validate: Some(validate::letters_and_digits),
+        validate: Some(validate::generic_value),
         files: Files::ConfigOnly,
         scope: NEAR_NAME,
         generic: true,
@@ -1249,25 +1274,29 @@ mod tests {
         for rule in engine.rules() {
             assert!(!rule.examples.is_empty(), "{} has no example", rule.id);
             assert!(!rule.negatives.is_empty(), "{} has no look-alike", rule.id);
-            let path = if rule.files == Files::ConfigOnly {
-                ".env"
-            } else {
-                "config.py"
-            };
             for ex in rule.examples {
+                // Unquoted examples are .env lines; quoted ones are code.
+                let path = if rule.files == Files::ConfigOnly || !ex.contains(['"', '\'', '`']) {
+                    ".env"
+                } else {
+                    "config.py"
+                };
                 let found = engine.scan(path, ex.as_bytes());
                 if !found.iter().any(|m| engine.rule(m.rule).id == rule.id) {
                     let ids: Vec<_> = found.iter().map(|m| engine.rule(m.rule).id).collect();
                     failures.push(format!(
-                        "{}: missed example {ex:?} (found {ids:?})",
+                        "{}: missed example {ex:?} as {path} (found {ids:?})",
                         rule.id
                     ));
                 }
             }
+            // A look-alike must not match in any kind of file.
             for neg in rule.negatives {
-                let found = engine.scan(path, neg.as_bytes());
-                if found.iter().any(|m| engine.rule(m.rule).id == rule.id) {
-                    failures.push(format!("{}: matched look-alike {neg:?}", rule.id));
+                for path in [".env", "config.py"] {
+                    let found = engine.scan(path, neg.as_bytes());
+                    if found.iter().any(|m| engine.rule(m.rule).id == rule.id) {
+                        failures.push(format!("{}: matched look-alike {neg:?} as {path}", rule.id));
+                    }
                 }
             }
         }
@@ -1314,5 +1343,8 @@ mod tests {
         assert_eq!(FileKind::of(".env.production"), FileKind::Config);
         assert_eq!(FileKind::of("conf/bot.yml"), FileKind::Config);
         assert_eq!(FileKind::of("bot/config.py"), FileKind::Code);
+        assert_eq!(FileKind::of("user_data/config.json"), FileKind::Code);
+        assert_eq!(FileKind::of("deploy/run.sh"), FileKind::Config);
+        assert_eq!(FileKind::of("Dockerfile"), FileKind::Config);
     }
 }

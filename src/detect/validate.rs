@@ -36,6 +36,28 @@ pub fn letters_and_digits(value: &[u8]) -> bool {
     entropy::has_letters_and_digits(value)
 }
 
+/// A value the generic rules may report: a generated-looking token, not one
+/// of the common look-alikes that get assigned to `token`/`key` fields: a
+/// UUID (request and order ids), an EVM address (`0x` + 40 hex: public), a
+/// URL path (`/v5/earn/token`), or a JWT's header (the value pattern stops at
+/// the first `.` of a JWT, leaving only its public, base64-JSON header).
+pub fn generic_value(value: &[u8]) -> bool {
+    let is_uuid = value.len() == 36
+        && value.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    let is_address = value.len() == 42
+        && value.starts_with(b"0x")
+        && value[2..].iter().all(u8::is_ascii_hexdigit);
+    let is_path = value.contains(&b'/')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/-_".contains(b));
+    let is_jwt_header = value.starts_with(b"eyJ");
+    entropy::has_letters_and_digits(value) && !is_uuid && !is_address && !is_path && !is_jwt_header
+}
+
 /// A PEM private key whose body holds at least 64 base64 characters (a real
 /// key, not a `MIIE…<...>` stub).
 pub fn pem_body(value: &[u8]) -> bool {
@@ -79,6 +101,20 @@ mod tests {
             b"0000000000000000000000000000000000000000000000000000000000000000"
         ));
         assert!(!evm_private_key(b"4c0883a6910293"));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(generic_value(
+            b"Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"
+        ));
+        assert!(!generic_value(b"9e58cc35-5b5e-4133-92ec-166e3f077cb8"));
+        assert!(!generic_value(
+            b"0x680dee9edfff0c397736e10b017cf6a0aee4ba31"
+        ));
+        assert!(!generic_value(b"/v5/earn/token/yield2"));
+        assert!(!generic_value(b"eyJhbGciOiJFUzI1NiJ9"));
+        assert!(!generic_value(b"welcome_message_title"));
     }
 
     #[test]

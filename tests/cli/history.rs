@@ -4,9 +4,9 @@
 
 use crate::support::*;
 
-/// A Binance secret (synthetic) as a settings line: rule `binance-api-secret`, column 20.
+/// A Binance secret (synthetic) as a settings line: rule `binance-api-secret`, column 23.
 const SECRET_LINE: &str =
-    "BINANCE_API_SECRET=TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\n";
+    "BINANCE_API_SECRET = \"TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\"\n";
 const RULE: &str = "binance-api-secret";
 
 fn history(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value) {
@@ -44,7 +44,7 @@ fn key_added_then_deleted_is_found_in_history_at_its_commit_not_in_tree() {
     assert_eq!(loc["author"], "Ada Trader <ada@example.com>");
     // The second commit: one minute after the first, which is 2026-01-01T00:01:00Z.
     assert_eq!(loc["date"], "2026-01-01T00:02:00Z");
-    assert_eq!(loc["column"], 20);
+    assert_eq!(loc["column"], 23);
     assert_eq!(report["summary"]["commits_scanned"], 3);
     assert!(report["summary"]["blobs_scanned"].as_u64().unwrap() >= 2);
     assert!(report["summary"]["bytes_scanned"].as_u64().unwrap() > 0);

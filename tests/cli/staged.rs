@@ -4,7 +4,7 @@
 use crate::support::*;
 
 const SECRET_LINE: &str =
-    "BINANCE_API_SECRET=TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\n";
+    "BINANCE_API_SECRET = \"TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\"\n";
 const RULE: &str = "binance-api-secret";
 
 fn staged(repo: &TestRepo) -> (i32, serde_json::Value) {
@@ -29,7 +29,7 @@ fn staged_key_is_found_at_its_staged_line() {
         findings(&report),
         vec![(RULE.into(), "staged".into(), "bot/config.py".into(), 3)]
     );
-    assert_eq!(report["findings"][0]["location"]["column"], 20);
+    assert_eq!(report["findings"][0]["location"]["column"], 23);
 }
 
 #[test]
