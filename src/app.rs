@@ -25,6 +25,20 @@ struct Settings {
     fail_on: FailOn,
     verbosity: Verbosity,
     limits: Limits,
+    /// `--baseline FILE`, read and validated before anything is scanned.
+    baseline: Option<crate::baseline::Baseline>,
+    /// Whether baseline entries that matched nothing are worth a warning.
+    stale_entries: StaleEntries,
+}
+
+/// Only a run that makes every check `baseline` makes can tell that a
+/// baseline entry matched nothing because its finding is gone: `scan
+/// --staged` (the pre-commit hook) or `manifest` see a part of the repository,
+/// and would call every other entry stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StaleEntries {
+    Warn,
+    Ignore,
 }
 
 fn color_wanted(global: &Global) -> bool {
@@ -84,6 +98,12 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             Verbosity::Normal
         },
         limits: Limits { max_file_size },
+        baseline: global
+            .baseline
+            .as_deref()
+            .map(crate::baseline::load)
+            .transpose()?,
+        stale_entries: StaleEntries::Ignore,
     })
 }
 
@@ -93,6 +113,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rules(args) if args.permissions => permissions(&cli.global),
         Command::Rules(_) => rules(&cli.global),
         Command::Manifest(args) => manifest(&cli.global, args),
+        Command::Baseline(args) => baseline(&cli.global, args),
+        Command::Hook(args) => hook(&cli.global, args),
         Command::Scan(args) => checks(
             &cli.global,
             &args.target.path,
@@ -104,18 +126,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             },
         ),
         Command::Env(args) => env(&cli.global, args),
-        Command::Audit(t) => checks(
-            &cli.global,
-            &t.path,
-            Plan {
-                sources: Sources::Tree {
-                    history: History::IfRepository,
-                },
-                leaks: true,
-                env: scan::history::is_repository(&t.path),
-                manifest: true,
-            },
-        ),
+        Command::Audit(t) => checks(&cli.global, &t.path, audit_plan(&t.path)),
     }
 }
 
@@ -152,6 +163,19 @@ fn fold_sources(findings: &mut Vec<crate::finding::Finding>) {
         if f.location.source == Source::History && key(f).is_some_and(|k| in_tree.contains(&k)) {
             f.message.push_str(" (still in the working tree)");
         }
+    }
+}
+
+/// `audit` (and `baseline`): every check, over the working tree, the index
+/// and (in a repository) the whole history.
+fn audit_plan(root: &Path) -> Plan {
+    Plan {
+        sources: Sources::Tree {
+            history: History::IfRepository,
+        },
+        leaks: true,
+        env: scan::history::is_repository(root),
+        manifest: true,
     }
 }
 
@@ -337,14 +361,32 @@ fn emit(output: &Option<PathBuf>, body: impl FnOnce(&mut dyn Write) -> Result<()
 /// `scan`, `env` and `audit`: the checks `plan` names, over its sources,
 /// into one report.
 fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
-    let settings = resolve(global, root)?;
+    let mut settings = resolve(global, root)?;
     let started = Instant::now();
+    if plan.leaks
+        && plan.manifest
+        && matches!(
+            plan.sources,
+            Sources::Tree {
+                history: History::IfRepository
+            }
+        )
+    {
+        settings.stale_entries = StaleEntries::Warn;
+    }
+    let outcome = gather(global, root, plan, &settings)?;
+    finish(root, &settings, outcome, started)
+}
+
+/// Runs the checks `plan` names, over its sources, into one outcome (no
+/// baseline applied, nothing written).
+fn gather(global: &Global, root: &Path, plan: Plan, settings: &Settings) -> Result<Outcome> {
     let engine = if plan.env {
         env_check::engine(root, plan.leaks)
     } else {
         Engine::default()
     };
-    let mut outcome = run_sources(root, plan.sources, &engine, &settings)?;
+    let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
     if plan.env {
         env_check::reclassify(&mut outcome.findings);
     }
@@ -360,7 +402,87 @@ fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
             .findings
             .extend(crate::checks::manifest::check(root, file)?);
     }
-    finish(root, &settings, outcome, started)
+    Ok(outcome)
+}
+
+/// `baseline`: the checks `audit` makes, with every finding's entry written
+/// to the baseline file (keys in gitignored files left out: they never fail
+/// a run). Always exit 0: the findings are accepted, not reported.
+fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStatus> {
+    use crate::baseline as file;
+    let root = &args.target.path;
+    let settings = resolve(global, root)?;
+    let outcome = gather(global, root, audit_plan(root), &settings)?;
+    warn(&settings, &outcome.problems);
+    let path = match &args.file {
+        Some(p) => p.clone(),
+        None => dir_of(root).join(file::DEFAULT_FILE),
+    };
+    let entries = file::entries(&outcome.findings);
+    let count = entries.len();
+    std::fs::write(&path, file::render(entries))
+        .with_context(|| format!("cannot write baseline file {}", path.display()))?;
+    writeln!(
+        std::io::stderr().lock(),
+        "wrote {count} baseline entr{} to {}",
+        if count == 1 { "y" } else { "ies" },
+        crate::redact::sanitize(&path.display().to_string())
+    )
+    .ok();
+    Ok(ExitStatus::Clean)
+}
+
+/// The folder of `root` (itself, unless it is a file).
+fn dir_of(root: &Path) -> &Path {
+    if root.is_file() {
+        root.parent().unwrap_or(Path::new("."))
+    } else {
+        root
+    }
+}
+
+/// Drops the findings `--baseline` names; when the run made every check,
+/// records a warning for each entry that matched nothing. Returns how many
+/// findings were dropped.
+fn apply_baseline(settings: &Settings, outcome: &mut Outcome) -> usize {
+    let Some(baseline) = &settings.baseline else {
+        return 0;
+    };
+    let applied = baseline.apply(&mut outcome.findings);
+    if settings.stale_entries == StaleEntries::Warn {
+        let file = baseline.path.display();
+        for entry in applied.stale {
+            outcome.problems.push(Problem {
+                path: entry.path,
+                reason: format!(
+                    "stale baseline entry ({}, {}…): the secret is gone; remove the entry from {file}",
+                    entry.rule,
+                    &entry.fingerprint[..entry.fingerprint.len().min(19)]
+                ),
+            });
+        }
+    }
+    applied.baselined
+}
+
+/// Warns on stderr about what could not be scanned (oversized files only
+/// with `--verbose`; nothing with `--quiet`).
+fn warn(settings: &Settings, problems: &[Problem]) {
+    if settings.verbosity == Verbosity::Quiet {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for p in problems {
+        if !p.reason.starts_with("larger than") || settings.verbosity == Verbosity::Verbose {
+            writeln!(
+                err,
+                "warning: {}: {}",
+                crate::redact::sanitize(&p.path),
+                p.reason
+            )
+            .ok();
+        }
+    }
 }
 
 /// Warns about what could not be scanned (on stderr), writes the report and
@@ -368,30 +490,19 @@ fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
 fn finish(
     root: &Path,
     settings: &Settings,
-    outcome: Outcome,
+    mut outcome: Outcome,
     started: Instant,
 ) -> Result<ExitStatus> {
-    if settings.verbosity != Verbosity::Quiet {
-        let mut err = std::io::stderr().lock();
-        for p in &outcome.problems {
-            if !p.reason.starts_with("larger than") || settings.verbosity == Verbosity::Verbose {
-                writeln!(
-                    err,
-                    "warning: {}: {}",
-                    crate::redact::sanitize(&p.path),
-                    p.reason
-                )
-                .ok();
-            }
-        }
-    }
-    let report = Report::new(
+    let baselined = apply_baseline(settings, &mut outcome);
+    warn(settings, &outcome.problems);
+    let mut report = Report::new(
         root.display().to_string(),
         outcome.findings,
         &outcome.stats,
         outcome.problems,
         started.elapsed().as_millis(),
     );
+    report.summary.baselined = baselined;
     emit(&settings.output, |w| {
         report::write(&report, settings.format, settings.verbosity, w)
     })?;
@@ -501,6 +612,58 @@ fn permissions(global: &Global) -> Result<ExitStatus> {
                 w.write_all(crate::checks::permissions::render(&listing).as_bytes())?;
             }
         }
+        Ok(())
+    })?;
+    Ok(ExitStatus::Clean)
+}
+
+/// `hook install | uninstall`: says what was done to which file.
+fn hook(global: &Global, args: &crate::cli::HookArgs) -> Result<ExitStatus> {
+    use crate::cli::HookAction;
+    use crate::hook::{self as git_hook, Existing, Installed, Uninstalled};
+    let shown = |p: &Path| crate::redact::sanitize(&p.display().to_string());
+    let message = match &args.action {
+        HookAction::Install { chain, path } => {
+            let exe = std::env::current_exe().ok();
+            let existing = if *chain {
+                Existing::Chain
+            } else {
+                Existing::Refuse
+            };
+            let done = git_hook::install(path, exe.as_deref(), existing)?;
+            let hook = shown(&done.hook);
+            match done.what {
+                Installed::Created => format!(
+                    "installed the keyaudit pre-commit hook: {hook}\n\
+                     a commit that adds a leaked key is refused; `git commit --no-verify` skips the check deliberately"
+                ),
+                Installed::Updated => format!("updated the keyaudit pre-commit hook: {hook}"),
+                Installed::Unchanged => {
+                    format!("the keyaudit pre-commit hook is already installed: {hook}")
+                }
+                Installed::Chained(kept) => format!(
+                    "installed the keyaudit pre-commit hook: {hook}\n\
+                     the previous hook is kept as {} and runs first; `keyaudit hook uninstall` puts it back",
+                    shown(&kept)
+                ),
+            }
+        }
+        HookAction::Uninstall { path } => {
+            let done = git_hook::uninstall(path)?;
+            let hook = shown(&done.hook);
+            match done.what {
+                Uninstalled::Removed => format!("removed the keyaudit pre-commit hook: {hook}"),
+                Uninstalled::Restored => format!(
+                    "removed the keyaudit pre-commit hook and restored the chained one as {hook}"
+                ),
+                Uninstalled::NotInstalled => {
+                    format!("no pre-commit hook at {hook}: nothing to uninstall")
+                }
+            }
+        }
+    };
+    emit(&global.output, |w| {
+        writeln!(w, "{message}")?;
         Ok(())
     })?;
     Ok(ExitStatus::Clean)

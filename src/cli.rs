@@ -32,6 +32,10 @@ pub struct Global {
     /// Config file (default: keyaudit.toml at the scanned root, if present).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Leave out findings whose fingerprint is in FILE (written by `keyaudit baseline`), and
+    /// warn about its entries that matched nothing.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Lowest severity that fails the run (exit 1).
     #[arg(long, global = true, value_enum, default_value_t = FailOnArg::Medium)]
     pub fail_on: FailOnArg,
@@ -61,8 +65,43 @@ pub enum Command {
     Env(EnvArgs),
     /// Validate the permission manifest ([[key]] tables in keyaudit.toml, or --manifest FILE).
     Manifest(ManifestArgs),
+    /// Write the fingerprints of every current finding to a baseline file (what `audit` finds,
+    /// keys in gitignored files left out); `--baseline FILE` then reports only new ones.
+    Baseline(BaselineArgs),
     /// List the built-in rules (or, with --permissions, the permission mapping table).
     Rules(RulesArgs),
+    /// Install or uninstall the git pre-commit hook that runs `scan --staged`.
+    Hook(HookArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum HookAction {
+    /// Write the pre-commit hook: a commit that adds a leaked key is refused.
+    ///
+    /// Never overwrites a hook keyaudit did not write (see --chain); installing again
+    /// updates keyaudit's own in place. `git commit --no-verify` skips the check deliberately.
+    Install {
+        /// Keep an existing pre-commit hook as pre-commit.keyaudit-chained and run it first.
+        #[arg(long)]
+        chain: bool,
+        /// A folder inside the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove keyaudit's pre-commit hook and put back a hook it chained.
+    ///
+    /// A pre-commit hook keyaudit did not write is left alone (exit 2).
+    Uninstall {
+        /// A folder inside the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -86,6 +125,15 @@ pub struct ManifestArgs {
     /// the code uses (never overwrites an existing file).
     #[arg(long)]
     pub init: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The baseline file to write (default: keyaudit-baseline.json at PATH).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -6,12 +6,14 @@
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
 pub mod app;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod exit;
 pub mod finding;
+pub mod hook;
 pub mod redact;
 pub mod report;
 pub mod scan;

@@ -16,10 +16,35 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     h.update(rule_id.as_bytes());
     h.update([0u8]);
     h.update(secret);
-    let digest = h.finalize();
+    hex_digest(&h.finalize())
+}
+
+/// The fingerprint of a finding that holds no secret (env and manifest
+/// findings), so that baselines can name it too. Frozen like [`fingerprint`]:
+/// `sha256:` + hex(sha256("keyaudit-finding-v1", NUL, rule id, NUL, path, NUL,
+/// message)). The path is the location's path relative to the root, which is
+/// the same whichever source (tree, index, history) the finding came from;
+/// the source, line, column and commit are left out, so that editing lines
+/// above a finding does not change it. The message tells two findings of one
+/// rule in one file apart (two manifest keys, two variables).
+pub fn finding_fingerprint(rule_id: &str, path: &str, message: &str) -> String {
+    let mut h = Sha256::new();
+    for (i, part) in ["keyaudit-finding-v1", rule_id, path, message]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            h.update([0u8]);
+        }
+        h.update(part.as_bytes());
+    }
+    hex_digest(&h.finalize())
+}
+
+fn hex_digest(digest: &[u8]) -> String {
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
-    for b in digest.iter() {
+    for b in digest {
         out.push_str(&format!("{b:02x}"));
     }
     out
@@ -86,6 +111,35 @@ mod tests {
         // Frozen format: sha256 of "binance-api-key\0abc".
         assert_eq!(a.len(), 7 + 64);
         assert!(a.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn finding_fingerprint_is_frozen_and_depends_on_each_part() {
+        let a = finding_fingerprint("env-file-tracked", ".env", ".env is tracked");
+        assert_eq!(
+            a,
+            finding_fingerprint("env-file-tracked", ".env", ".env is tracked")
+        );
+        assert_ne!(
+            a,
+            finding_fingerprint("env-file-committed", ".env", ".env is tracked")
+        );
+        assert_ne!(
+            a,
+            finding_fingerprint("env-file-tracked", "a/.env", ".env is tracked")
+        );
+        assert_ne!(a, finding_fingerprint("env-file-tracked", ".env", "other"));
+        // Parts are separated: moving a character across a boundary changes it.
+        assert_ne!(
+            finding_fingerprint("r", "ab", "c"),
+            finding_fingerprint("r", "a", "bc")
+        );
+        // Frozen format: sha256 of "keyaudit-finding-v1\0r\0p\0m".
+        assert_eq!(
+            finding_fingerprint("r", "p", "m"),
+            "sha256:be382b851d9fa1b7c50372f5dfe8e75f76f365dc0fc2b1a96a294eca102d5439"
+        );
+        assert_eq!(a.len(), 7 + 64);
     }
 
     #[test]

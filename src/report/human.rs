@@ -148,6 +148,11 @@ pub fn write(
             |t| t.red().bold(),
         )
     };
+    let baselined = if s.baselined > 0 {
+        format!("; {} baselined", s.baselined)
+    } else {
+        String::new()
+    };
     let mut scope = format!("{} files", s.files_scanned);
     if s.commits_scanned > 0 || s.blobs_scanned > 0 {
         scope.push_str(&format!(
@@ -157,7 +162,7 @@ pub fn write(
     }
     writeln!(
         out,
-        "\n{headline}; {} in gitignored files; scanned {scope}, {:.1} MB in {:.2} s",
+        "\n{headline}{baselined}; {} in gitignored files; scanned {scope}, {:.1} MB in {:.2} s",
         s.ignored_findings,
         s.bytes_scanned as f64 / 1e6,
         s.duration_ms as f64 / 1000.0

@@ -55,6 +55,8 @@ pub struct Summary {
     pub by_severity: BySeverity,
     /// Keys found in gitignored files: where they belong, so never counted as leaks.
     pub ignored_findings: usize,
+    /// Findings left out because `--baseline FILE` names them (not counted in `findings`).
+    pub baselined: usize,
     pub files_scanned: u64,
     pub commits_scanned: u64,
     pub blobs_scanned: u64,
@@ -127,6 +129,7 @@ impl Report {
                 findings: findings.len() - ignored,
                 by_severity: by,
                 ignored_findings: ignored,
+                baselined: 0,
                 files_scanned: stats.files_scanned,
                 commits_scanned: stats.commits_scanned,
                 blobs_scanned: stats.blobs_scanned,

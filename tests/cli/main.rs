@@ -3,8 +3,10 @@
 
 mod support;
 
+mod baseline;
 mod env;
 mod history;
+mod hook;
 mod manifest;
 mod report;
 mod sarif;

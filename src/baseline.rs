@@ -1,0 +1,378 @@
+//! Baselines: a versioned file of the fingerprints of findings already known,
+//! so that a repository with old, accepted (or already revoked) leaks can
+//! still fail CI on new ones.
+//!
+//! The file is JSON, sorted and stable so that it diffs well in git and is
+//! byte-identical when written twice from the same findings:
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "tool": "keyaudit",
+//!   "entries": [
+//!     {"fingerprint": "sha256:…", "rule": "binance-api-secret", "path": "bot/config.py"}
+//!   ]
+//! }
+//! ```
+//!
+//! An entry never holds a secret or its redacted text: only the fingerprint,
+//! the rule id and the path. The fingerprint is the secret's own
+//! ([`crate::redact::fingerprint`]) or, for a finding without a secret (env
+//! and manifest findings), one derived from its rule, path and message
+//! ([`crate::redact::finding_fingerprint`]). A finding is baselined when an
+//! entry has its fingerprint *and* its path: a known key copied into another
+//! file is a new exposure and is reported.
+//!
+//! This module parses, validates, builds and matches; it neither scans nor
+//! prints. `app.rs` decides when stale entries (entries that matched nothing)
+//! are worth a warning and writes them out.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::Finding;
+
+/// The one format version this keyaudit reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file `keyaudit baseline` writes at PATH unless `--file` names another.
+pub const DEFAULT_FILE: &str = "keyaudit-baseline.json";
+
+const TOOL: &str = "keyaudit";
+
+const HINT: &str = "write a new one with `keyaudit baseline`";
+
+/// One known finding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// `sha256:` + 64 hex digits: the secret's fingerprint, or the derived one.
+    pub fingerprint: String,
+    /// The rule id, for people reading the file (the fingerprint already depends on it).
+    pub rule: String,
+    /// Relative to the root, '/' separators, as in the report.
+    pub path: String,
+}
+
+impl Entry {
+    /// The entry that baselines `finding`.
+    pub fn of(finding: &Finding) -> Entry {
+        Entry {
+            fingerprint: fingerprint_of(finding),
+            rule: finding.rule.clone(),
+            path: finding.location.path.clone(),
+        }
+    }
+
+    fn key(&self) -> (&str, &str) {
+        (&self.fingerprint, &self.path)
+    }
+}
+
+/// The fingerprint a baseline stores for `finding`: its secret's, or one
+/// derived from (rule, path, message) when it holds no secret.
+pub fn fingerprint_of(finding: &Finding) -> String {
+    match &finding.secret {
+        Some(secret) => secret.fingerprint.clone(),
+        None => crate::redact::finding_fingerprint(
+            &finding.rule,
+            &finding.location.path,
+            &finding.message,
+        ),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileV1 {
+    version: u32,
+    tool: String,
+    entries: Vec<Entry>,
+}
+
+/// Only the version, read first so that a file of another version is named
+/// as such rather than as a shape error.
+#[derive(Deserialize)]
+struct Header {
+    version: Option<serde_json::Value>,
+}
+
+/// A baseline file that cannot be used: exit 2, naming the file (and the
+/// line and column where JSON says where).
+#[derive(Debug)]
+pub struct BaselineError {
+    pub path: PathBuf,
+    /// 1-based line and column, when the problem has a position.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "invalid baseline {}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            )?,
+            None => write!(
+                f,
+                "invalid baseline {}: {}",
+                self.path.display(),
+                self.message
+            )?,
+        }
+        write!(f, "\nhint: {HINT}")
+    }
+}
+
+impl std::error::Error for BaselineError {}
+
+/// A loaded baseline.
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    /// Where it was read from (named in warnings).
+    pub path: PathBuf,
+    pub entries: Vec<Entry>,
+}
+
+/// What applying a baseline did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Findings dropped because an entry names them.
+    pub baselined: usize,
+    /// Entries that matched no finding, in file order.
+    pub stale: Vec<Entry>,
+}
+
+impl Baseline {
+    /// Drops every leak (keys in gitignored files are left alone: they never
+    /// fail a run) that an entry names, and returns how many, with the
+    /// entries that matched nothing.
+    pub fn apply(&self, findings: &mut Vec<Finding>) -> Applied {
+        let known: HashSet<(&str, &str)> = self.entries.iter().map(Entry::key).collect();
+        let mut matched: HashSet<(String, String)> = HashSet::new();
+        let before = findings.len();
+        findings.retain(|f| {
+            if !f.is_leak() {
+                return true;
+            }
+            let fingerprint = fingerprint_of(f);
+            if known.contains(&(fingerprint.as_str(), f.location.path.as_str())) {
+                matched.insert((fingerprint, f.location.path.clone()));
+                false
+            } else {
+                true
+            }
+        });
+        let stale = self
+            .entries
+            .iter()
+            .filter(|e| !matched.contains(&(e.fingerprint.clone(), e.path.clone())))
+            .cloned()
+            .collect();
+        Applied {
+            baselined: before - findings.len(),
+            stale,
+        }
+    }
+}
+
+fn error(path: &Path, e: &serde_json::Error) -> BaselineError {
+    // serde_json says column 0 for the end of input just after a newline.
+    let position = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
+    // serde_json's Display repeats the position; the message alone reads better.
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) if position.is_some() => text[..i].to_string(),
+        _ => text,
+    };
+    BaselineError {
+        path: path.to_path_buf(),
+        position,
+        message,
+    }
+}
+
+/// Parses and validates a baseline file's text.
+pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
+    let header: Header = serde_json::from_str(text).map_err(|e| error(path, &e))?;
+    match header.version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION.into()) => {}
+        Some(other) => {
+            return Err(BaselineError {
+                path: path.to_path_buf(),
+                position: None,
+                message: format!(
+                    "unknown baseline version {other} (this keyaudit reads version {FORMAT_VERSION})"
+                ),
+            });
+        }
+        None => {
+            return Err(BaselineError {
+                path: path.to_path_buf(),
+                position: None,
+                message: "no \"version\" field: not a keyaudit baseline".into(),
+            });
+        }
+    }
+    let file: FileV1 = serde_json::from_str(text).map_err(|e| error(path, &e))?;
+    if file.tool != TOOL {
+        return Err(BaselineError {
+            path: path.to_path_buf(),
+            position: None,
+            message: format!("\"tool\" is {:?}, not \"{TOOL}\"", file.tool),
+        });
+    }
+    if let Some(bad) = file
+        .entries
+        .iter()
+        .find(|e| !is_fingerprint(&e.fingerprint))
+    {
+        return Err(BaselineError {
+            path: path.to_path_buf(),
+            position: None,
+            message: format!(
+                "entry for {} ({}): {:?} is not a sha256: fingerprint",
+                bad.path, bad.rule, bad.fingerprint
+            ),
+        });
+    }
+    Ok(Baseline {
+        path: path.to_path_buf(),
+        entries: file.entries,
+    })
+}
+
+fn is_fingerprint(text: &str) -> bool {
+    text.strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Reads and parses the baseline at `path`.
+pub fn load(path: &Path) -> Result<Baseline> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline file {}", path.display()))?;
+    Ok(parse(path, &text)?)
+}
+
+/// The entries for `findings`: leaks only (keys in gitignored files never fail
+/// a run), one per (fingerprint, path), sorted by path, rule and fingerprint.
+pub fn entries(findings: &[Finding]) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = findings
+        .iter()
+        .filter(|f| f.is_leak())
+        .map(Entry::of)
+        .collect();
+    entries.sort_by(|a, b| {
+        (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
+    });
+    entries.dedup_by(|a, b| a.key() == b.key());
+    entries
+}
+
+/// The file's text for `entries` (already sorted by [`entries`]).
+pub fn render(entries: Vec<Entry>) -> String {
+    let file = FileV1 {
+        version: FORMAT_VERSION,
+        tool: TOOL.into(),
+        entries,
+    };
+    let mut text = serde_json::to_string_pretty(&file).expect("a baseline serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Check, Confidence, Location, Severity, Source};
+
+    fn finding(rule: &str, path: &str, source: Source, secret: Option<&[u8]>) -> Finding {
+        Finding {
+            check: Check::Leak,
+            rule: rule.into(),
+            severity: Severity::High,
+            confidence: Confidence::Medium,
+            message: format!("{rule} in {path}"),
+            location: Location {
+                source,
+                path: path.into(),
+                line: Some(1),
+                column: Some(1),
+                commit: None,
+                author: None,
+                date: None,
+            },
+            secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
+            remediation: String::new(),
+        }
+    }
+
+    #[test]
+    fn entries_are_sorted_deduplicated_and_leave_out_ignored_files() {
+        let found = vec![
+            finding("b-rule", "z.py", Source::Tree, Some(b"secret-one")),
+            finding("b-rule", "z.py", Source::History, Some(b"secret-one")),
+            finding("a-rule", "a.py", Source::Tree, Some(b"secret-two")),
+            finding("a-rule", ".env", Source::Ignored, Some(b"secret-three")),
+            finding("env-file-tracked", ".env", Source::Tree, None),
+        ];
+        let entries = entries(&found);
+        let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, vec![".env", "a.py", "z.py"]);
+        assert_eq!(entries[0].rule, "env-file-tracked");
+        let text = render(entries.clone());
+        assert!(!text.contains("secret-"), "{text}");
+        let back = parse(Path::new("b.json"), &text).expect("round trip");
+        assert_eq!(back.entries, entries);
+        assert_eq!(render(back.entries), text);
+    }
+
+    #[test]
+    fn apply_matches_fingerprint_and_path_and_reports_stale_entries() {
+        let old = finding("r", "a.py", Source::Tree, Some(b"old-secret"));
+        let gone = finding("r", "b.py", Source::Tree, Some(b"gone-secret"));
+        let baseline = Baseline {
+            path: "b.json".into(),
+            entries: entries(&[old.clone(), gone]),
+        };
+        let copied = finding("r", "c.py", Source::Tree, Some(b"old-secret"));
+        let new = finding("r", "a.py", Source::Tree, Some(b"new-secret"));
+        let mut found = vec![old.clone(), old, copied, new];
+        let applied = baseline.apply(&mut found);
+        assert_eq!(applied.baselined, 2);
+        let left: Vec<&str> = found.iter().map(|f| f.location.path.as_str()).collect();
+        assert_eq!(left, vec!["c.py", "a.py"]);
+        assert_eq!(applied.stale.len(), 1);
+        assert_eq!(applied.stale[0].path, "b.py");
+    }
+
+    #[test]
+    fn bad_files_are_errors_with_positions_where_json_has_them() {
+        let p = Path::new("b.json");
+        let e = parse(p, "{\n  \"version\": 1,\n  \"entries\": [\n}").unwrap_err();
+        assert_eq!(e.position, Some((4, 1)), "{e}");
+        assert!(
+            e.to_string().starts_with("invalid baseline b.json:4:1: "),
+            "{e}"
+        );
+        let e = parse(p, r#"{"version": 2, "tool": "keyaudit", "entries": []}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown baseline version 2"), "{e}");
+        let e = parse(p, r#"{"tool": "keyaudit", "entries": []}"#).unwrap_err();
+        assert!(e.to_string().contains("no \"version\""), "{e}");
+        let e = parse(p, r#"{"version": 1, "tool": "keyaudit", "entries": [{"fingerprint": "x", "rule": "r", "path": "p"}]}"#).unwrap_err();
+        assert!(e.to_string().contains("not a sha256"), "{e}");
+        let e = parse(
+            p,
+            r#"{"version": 1, "tool": "keyaudit", "entries": [], "extra": 1}"#,
+        )
+        .unwrap_err();
+        assert!(e.position.is_some(), "{e}");
+    }
+}
