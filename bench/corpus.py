@@ -270,6 +270,8 @@ def build_history(out_dir, mb, commits):
     per_add = max(1, -(-len(files) // max(1, int(n * 0.6))))
     fi = 0
     added = []
+    largest = []
+    edit_largest = int(os.environ.get("BENCH_EDIT_LARGEST", "0"))
     head = None
     expected = []
     blob_bytes = 0
@@ -283,10 +285,18 @@ def build_history(out_dir, mb, commits):
                 blob_bytes += len(data)
                 ops.append(b"M 100644 :%d %s\n" % (b, rel.encode()))
                 added.append((rel, src))
+                if edit_largest:
+                    largest.append((rel, src))
+                    largest.sort(key=lambda e: -os.path.getsize(e[1]))
+                    del largest[edit_largest:]
             fi += per_add
             msg = f"add {rel}"
         elif added:
-            rel, src = added[r.randrange(len(added))]
+            # BENCH_EDIT_LARGEST=N: edits go to the N largest files added so far,
+            # like a real bot repository whose big files (strategies, notebooks,
+            # data) change again and again: much blob content, small packs.
+            pool = largest[:edit_largest] if edit_largest else added
+            rel, src = pool[r.randrange(len(pool))]
             with open(src, "rb") as f:
                 data = f.read()
             data += b"\n// edit %d\n" % i

@@ -8,6 +8,7 @@
 #   BENCH_TREE_MB=300        size of the working-tree corpus (MB of source text)
 #   BENCH_HISTORY_MB=200     source text spread over the history
 #   BENCH_COMMITS=20000      commits on main in the history corpus
+#   BENCH_EDIT_LARGEST=N     edits go to the N largest files (much content, small packs)
 #   BENCH_RUNS=3             timed runs per tool (best is reported), after one warm-up
 #   BENCH_WORK=bench/work    where corpora and reports go (gitignored)
 #   BENCH_SOURCES=a:b        source directories for corpus text (see corpus.py)
@@ -206,7 +207,7 @@ run_tree() {
 
 HIST=""
 make_history() {
-  HIST=$WORK/history-$HIST_MB-$COMMITS.git
+  HIST=$WORK/history-$HIST_MB-$COMMITS${BENCH_EDIT_LARGEST:+-large$BENCH_EDIT_LARGEST}.git
   if [[ ! -f $HIST.planted.json ]]; then
     say "building history corpus ($COMMITS commits over $HIST_MB MB) in $HIST"
     rm -rf "$HIST"

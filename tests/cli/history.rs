@@ -477,3 +477,40 @@ fn non_utf8_path_is_shown_lossily() {
         vec![(RULE.into(), "keys\u{FFFD}.py".into(), 1, added.to_string())]
     );
 }
+
+#[test]
+fn linked_worktree_scans_the_shared_history_and_its_own_tree() {
+    let mut repo = base_repo();
+    repo.write("config.py", SECRET_LINE);
+    let added = repo.commit_all("add");
+    repo.remove("config.py");
+    repo.commit_all("remove");
+    let wt_parent = tempfile::tempdir().unwrap();
+    let wt = wt_parent.path().join("wt");
+    system_git(
+        repo.path(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "wt-branch",
+            wt.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(wt.join("local.py"), SECRET_LINE).unwrap();
+    let (code, report) = history(&wt, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        history_findings(&report),
+        vec![(RULE.into(), "config.py".into(), 1, added.to_string())]
+    );
+    assert_eq!(
+        findings(&report)
+            .into_iter()
+            .filter(|(_, source, ..)| source == "tree")
+            .map(|(_, _, path, _)| path)
+            .collect::<Vec<_>>(),
+        vec!["local.py".to_string()]
+    );
+}

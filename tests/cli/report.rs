@@ -506,8 +506,8 @@ fn no_planted_secret_is_ever_printed_whole() {
     let out_dir = tempfile::tempdir().unwrap();
 
     let mut runs = 0;
-    for command in ["scan", "audit"] {
-        for format in ["human", "json"] {
+    for command in ["scan", "audit", "env"] {
+        for format in ["human", "json", "sarif"] {
             for extra in [&[][..], &["--verbose"][..], &["--fail-on", "never"][..]] {
                 let what = format!("{command} --format {format} {extra:?}");
                 let out = keyaudit(repo.path())
