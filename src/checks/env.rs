@@ -18,7 +18,7 @@ use git2::Repository;
 use walkdir::WalkDir;
 
 use crate::detect::placeholder::is_placeholder;
-use crate::detect::rules::{Rule, base, is_non_secret_name};
+use crate::detect::rules::{Files, Rule, base, is_non_secret_name};
 use crate::detect::{Engine, rules as builtin_rules};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
@@ -368,6 +368,8 @@ fn print_rule() -> Rule {
         pattern: format!(
             r"(?m){call}\s*\((?:[^\n]{{0,160}}?(?:,\s*|\+\s*|\{{|\$\{{))?\s*(?P<secret>{var})\s*(?:[,)}}+]|$)"
         ),
+        // Code only: a Markdown page or a log that mentions `print(api_secret)` prints nothing.
+        files: Files::CodeOnly,
         remediation: "Don't print or log credentials; log a fingerprint or the first 4 characters if you must \
                       tell keys apart."
             .into(),
@@ -513,6 +515,8 @@ mod tests {
         assert_eq!(hits("print(f\"{api_key[:4]}…\")"), 0);
         assert_eq!(hits("print(api_secret is None)"), 0);
         assert_eq!(hits("api_secret = os.getenv('X')"), 0);
+        // Documentation that shows the mistake is not the mistake.
+        assert!(engine.scan("README.md", b"print(api_secret)").is_empty());
     }
 
     #[test]

@@ -46,6 +46,7 @@ impl FileKind {
 pub enum Files {
     Any,
     ConfigOnly,
+    CodeOnly,
 }
 
 impl Files {
@@ -53,6 +54,7 @@ impl Files {
         match self {
             Files::Any => true,
             Files::ConfigOnly => kind == FileKind::Config,
+            Files::CodeOnly => kind == FileKind::Code,
         }
     }
 }
