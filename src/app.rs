@@ -473,7 +473,7 @@ fn warn(settings: &Settings, problems: &[Problem]) {
     }
     let mut err = std::io::stderr().lock();
     for p in problems {
-        if !p.reason.starts_with("larger than") || settings.verbosity == Verbosity::Verbose {
+        if !p.is_too_large() || settings.verbosity == Verbosity::Verbose {
             writeln!(
                 err,
                 "warning: {}: {}",

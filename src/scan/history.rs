@@ -651,13 +651,12 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: Limits, 
     if size > limits.max_file_size {
         if item.first {
             acc.stats.skipped_too_large += 1;
-            acc.problems.push(Problem {
-                path: item.path.clone(),
-                reason: format!(
-                    "larger than the size cap ({size} > {} bytes); blob {} not scanned",
-                    limits.max_file_size, item.oid
-                ),
-            });
+            acc.problems.push(Problem::too_large(
+                &item.path,
+                size,
+                limits,
+                &format!("blob {} ", item.oid),
+            ));
         }
         return;
     }

@@ -71,6 +71,27 @@ pub struct Problem {
     pub reason: String,
 }
 
+/// How every "over the size cap" problem starts: such problems are only
+/// counted, and listed with `--verbose`.
+const TOO_LARGE: &str = "larger than the size cap";
+
+impl Problem {
+    /// Content over the size cap, not scanned. `what` names it (e.g. the blob id).
+    pub fn too_large(path: &str, size: u64, limits: Limits, what: &str) -> Problem {
+        Problem {
+            path: path.to_string(),
+            reason: format!(
+                "{TOO_LARGE} ({size} > {} bytes); {what}not scanned",
+                limits.max_file_size
+            ),
+        }
+    }
+
+    pub fn is_too_large(&self) -> bool {
+        self.reason.starts_with(TOO_LARGE)
+    }
+}
+
 /// What a source produced: findings, counts and recorded problems.
 #[derive(Debug, Default)]
 pub struct Outcome {

@@ -287,13 +287,9 @@ pub fn scan(root: &Path, engine: &Engine, limits: Limits) -> Result<Outcome> {
         };
         if size > limits.max_file_size {
             outcome.stats.skipped_too_large += 1;
-            outcome.problems.push(Problem {
-                path: path.clone(),
-                reason: format!(
-                    "larger than the size cap ({size} > {} bytes); not scanned",
-                    limits.max_file_size
-                ),
-            });
+            outcome
+                .problems
+                .push(Problem::too_large(&path, size, limits, ""));
             continue;
         }
         let object = match odb.read(oid) {

@@ -265,13 +265,8 @@ fn scan_file(entry: &Entry, engine: &Engine, limits: Limits, acc: &mut Outcome) 
     };
     if size > limits.max_file_size {
         acc.stats.skipped_too_large += 1;
-        acc.problems.push(Problem {
-            path: entry.rel.clone(),
-            reason: format!(
-                "larger than the size cap ({size} > {} bytes); not scanned",
-                limits.max_file_size
-            ),
-        });
+        acc.problems
+            .push(Problem::too_large(&entry.rel, size, limits, ""));
         return;
     }
     let bytes = match std::fs::read(&entry.abs) {
