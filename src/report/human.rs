@@ -99,6 +99,15 @@ fn write_group(
     Ok(())
 }
 
+/// Bytes as people read them: `812 B`, `13.2 KB`, `314.7 MB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1_000 => format!("{b} B"),
+        b if b < 1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
+        b => format!("{:.1} MB", b as f64 / 1e6),
+    }
+}
+
 pub fn write(
     report: &Report,
     color: bool,
@@ -162,9 +171,9 @@ pub fn write(
     }
     writeln!(
         out,
-        "\n{headline}{baselined}; {} in gitignored files; scanned {scope}, {:.1} MB in {:.2} s",
+        "\n{headline}{baselined}; {} in gitignored files; scanned {scope}, {} in {:.2} s",
         s.ignored_findings,
-        s.bytes_scanned as f64 / 1e6,
+        size(s.bytes_scanned),
         s.duration_ms as f64 / 1000.0
     )?;
     let k = &s.skipped;
@@ -194,4 +203,16 @@ pub fn write(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size;
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(size(812), "812 B");
+        assert_eq!(size(13_198), "13.2 KB");
+        assert_eq!(size(314_700_000), "314.7 MB");
+    }
 }
