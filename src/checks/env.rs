@@ -272,6 +272,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
             ));
         }
     }
+    out.findings.extend(shared_secrets(&local_secrets(root)));
     let mut seen = BTreeSet::new();
     for (path, commit) in history {
         // A tracked file already has its (critical) finding; one per file is enough.
@@ -304,7 +305,8 @@ struct Traced {
     value: String,
 }
 
-/// Values of credential variables in the working tree's ignored `.env` files.
+/// Values of credential variables in the working tree's ignored `.env` files,
+/// in file order (one value may stand in several files).
 fn local_secrets(root: &Path) -> Vec<Traced> {
     let Ok(repo) = Repository::discover(root) else {
         return Vec::new();
@@ -333,11 +335,7 @@ fn local_secrets(root: &Path) -> Vec<Traced> {
             let line = format!("{variable}={value}");
             let credential =
                 is_credential_name(&variable) || !engine.scan(".env", line.as_bytes()).is_empty();
-            if credential
-                && value.len() >= 8
-                && !is_placeholder(value.as_bytes())
-                && !out.iter().any(|t| t.value == value)
-            {
+            if credential && value.len() >= 8 && !is_placeholder(value.as_bytes()) {
                 out.push(Traced {
                     variable,
                     file: rel.clone(),
@@ -345,6 +343,44 @@ fn local_secrets(root: &Path) -> Vec<Traced> {
                 });
             }
         }
+    }
+    out
+}
+
+/// One credential in the `.env` files of two folders (two bots, two
+/// services): revoking it for one stops the other, and a leak of either
+/// exposes both. The same value twice in one folder (`.env` and
+/// `.env.local`) is one deployment's copy, not sharing.
+fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
+    let folder = |file: &str| file.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    let mut out = Vec::new();
+    for (i, a) in secrets.iter().enumerate() {
+        let earlier_same = secrets[..i].iter().any(|b| b.value == a.value);
+        if earlier_same {
+            continue;
+        }
+        let Some(b) = secrets[i + 1..]
+            .iter()
+            .find(|b| b.value == a.value && folder(&b.file) != folder(&a.file))
+        else {
+            continue;
+        };
+        let mut f = env_finding(
+            "env-shared-secret",
+            Severity::High,
+            format!(
+                "{} in {} and {} in {} hold the same credential: one key shared by two bots",
+                a.variable, a.file, b.variable, b.file
+            ),
+            &b.file,
+            None,
+            None,
+            "Create one key per bot on the exchange (each with read + trade only), so that one can be \
+             revoked without stopping the others."
+                .into(),
+        );
+        f.secret = Some(redact::secret_ref("env-shared-secret", a.value.as_bytes()));
+        out.push(f);
     }
     out
 }
@@ -382,7 +418,11 @@ fn print_rule() -> Rule {
 /// traced value wins over a built-in rule at the same span.
 pub fn rules(root: &Path) -> Vec<Rule> {
     let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
     for t in local_secrets(root) {
+        if !seen.insert(t.value.clone()) {
+            continue;
+        }
         let value: &'static str = leak(t.value);
         out.push(Rule {
             id: TRACED,

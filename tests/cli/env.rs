@@ -276,3 +276,40 @@ fn env_outside_a_repository_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not in a git repository"));
 }
+
+#[test]
+fn one_secret_in_two_bots_env_files_is_high() {
+    let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.write("bots/grid/main.py", "x = 1\n");
+    repo.commit_all("bots");
+    repo.write("bots/grid/.env", &format!("BYBIT_API_SECRET={SECRET}\n"));
+    repo.write("bots/dca/.env", &format!("DCA_BYBIT_SECRET={SECRET}\n"));
+    // The same value twice in one folder is one bot's copy, not sharing.
+    repo.write(
+        "bots/grid/.env.local",
+        &format!("BYBIT_API_SECRET={SECRET}\n"),
+    );
+    repo.write(".gitignore", ".env\n.env.*\n");
+    repo.commit_all("ignore");
+    let (code, report) = json_report(repo.path(), &["env", "."]);
+    let shared: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "env-shared-secret")
+        .collect();
+    assert_eq!(shared.len(), 1, "{report:#}");
+    let message = shared[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("bots/dca/.env") && message.contains("bots/grid/.env"),
+        "{message}"
+    );
+    assert!(!serde_json::to_string(&report).unwrap().contains(SECRET));
+    assert_eq!(shared[0]["severity"], "high");
+    assert_eq!(code, 1);
+    // One bot, one folder: nothing shared.
+    std::fs::remove_file(repo.path().join("bots/dca/.env")).unwrap();
+    let (_, report) = json_report(repo.path(), &["env", "."]);
+    assert_eq!(env_rules(&report), vec![]);
+}
