@@ -99,6 +99,11 @@ fn write_group(
     Ok(())
 }
 
+/// `1 file`, `2 files`.
+fn count(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Bytes as people read them: `812 B`, `13.2 KB`, `314.7 MB`.
 fn size(bytes: u64) -> String {
     match bytes {
@@ -162,11 +167,12 @@ pub fn write(
     } else {
         String::new()
     };
-    let mut scope = format!("{} files", s.files_scanned);
+    let mut scope = count(s.files_scanned, "file");
     if s.commits_scanned > 0 || s.blobs_scanned > 0 {
         scope.push_str(&format!(
-            ", {} commits, {} blobs",
-            s.commits_scanned, s.blobs_scanned
+            ", {}, {}",
+            count(s.commits_scanned, "commit"),
+            count(s.blobs_scanned, "blob")
         ));
     }
     writeln!(
@@ -214,5 +220,7 @@ mod tests {
         assert_eq!(size(812), "812 B");
         assert_eq!(size(13_198), "13.2 KB");
         assert_eq!(size(314_700_000), "314.7 MB");
+        assert_eq!(super::count(1, "file"), "1 file");
+        assert_eq!(super::count(0, "commit"), "0 commits");
     }
 }
