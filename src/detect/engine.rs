@@ -404,6 +404,57 @@ mod tests {
         assert_eq!(found.len(), 1);
     }
 
+    /// Malformed input never panics: every rule example cut at every byte
+    /// (splitting UTF-8 sequences and escapes), and pseudo-random bytes
+    /// seeded with keywords, in every kind of file.
+    #[test]
+    fn truncated_and_random_input_never_panics() {
+        let engine = Engine::default();
+        for rule in engine.rules() {
+            for ex in rule.examples.iter().chain(rule.negatives) {
+                let bytes = ex.as_bytes();
+                for cut in 0..bytes.len() {
+                    for path in ["a.py", ".env"] {
+                        for m in engine.scan(path, &bytes[..cut]) {
+                            assert!(m.start < m.end && m.end <= cut);
+                        }
+                        engine.scan(path, &bytes[cut..]);
+                    }
+                }
+            }
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let words: &[&[u8]] = &[
+            b"binance",
+            b"secret",
+            b"key",
+            b"=",
+            b"\"",
+            b"\n",
+            b"-----BEGIN PRIVATE KEY-----",
+            b"mnemonic",
+            b"\xff\xfe",
+        ];
+        for _ in 0..200 {
+            let mut bytes = Vec::new();
+            for _ in 0..(next() % 400) {
+                if next() % 4 == 0 {
+                    bytes.extend_from_slice(words[(next() % words.len() as u64) as usize]);
+                } else {
+                    bytes.push((next() % 256) as u8);
+                }
+            }
+            engine.scan("x.json", &bytes);
+            engine.scan(".env", &bytes);
+        }
+    }
+
     #[test]
     fn context_must_be_near() {
         let text = b"binance .......... KEY ......";
