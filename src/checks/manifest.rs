@@ -29,6 +29,8 @@ use super::permissions::{self, Class, Exchange, Model, Scope};
 use crate::config::line_col;
 use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
+use crate::scan::is_binary;
+use crate::scan::tree::{is_dependency_dir, relative};
 
 /// The manifest's default file name, at the repository root.
 pub const DEFAULT_FILE: &str = "keyaudit.toml";
@@ -736,16 +738,6 @@ static YAML_READS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("built-in env-read pattern compiles")
 });
 
-const SKIP_DIRS: &[&str] = &[
-    ".git",
-    "node_modules",
-    "target",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".tox",
-    ".mypy_cache",
-];
 const MAX_READ_FILE: u64 = 1 << 20;
 
 /// Exchange-name tokens that may appear in env variable names, and their exchange ids.
@@ -809,15 +801,6 @@ fn is_yaml(path: &Path) -> bool {
     name.ends_with(".yml") || name.ends_with(".yaml") || name.contains("compose")
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Every env variable read in text files under `root` (below 1 MiB; `.git`,
 /// dependency and build folders skipped; symlinks not followed), sorted by
 /// path, line and column. Unreadable and binary files are passed over: this is
@@ -831,7 +814,7 @@ pub fn env_reads(root: &Path) -> Vec<EnvRead> {
         .filter_entry(|e| {
             !(e.file_type().is_dir()
                 && e.depth() > 0
-                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+                && (e.file_name() == ".git" || is_dependency_dir(e.file_name())))
         });
     for entry in walker.flatten() {
         if !entry.file_type().is_file() {
@@ -851,7 +834,7 @@ pub fn env_reads(root: &Path) -> Vec<EnvRead> {
         {
             continue;
         }
-        if bytes[..bytes.len().min(8192)].contains(&0) {
+        if is_binary(&bytes) {
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
