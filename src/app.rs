@@ -518,10 +518,11 @@ struct RuleRow<'a> {
     severity: &'a str,
     exchange: &'a str,
     description: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     remediation: &'a str,
 }
 
-/// `rules`: the built-in rule table.
+/// `rules`: the built-in leak rules, then the env and manifest checks' rules.
 fn rules(global: &Global) -> Result<ExitStatus> {
     let rules = crate::detect::rules::builtin();
     let rows: Vec<RuleRow> = rules
@@ -533,6 +534,17 @@ fn rules(global: &Global) -> Result<ExitStatus> {
             description: r.description,
             remediation: &r.remediation,
         })
+        .chain(
+            crate::checks::RULES
+                .iter()
+                .map(|(id, severity, check, description)| RuleRow {
+                    id,
+                    severity: severity.as_str(),
+                    exchange: check,
+                    description,
+                    remediation: "",
+                }),
+        )
         .collect();
     emit(&global.output, |w| {
         match global.format {

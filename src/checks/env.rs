@@ -28,6 +28,13 @@ use crate::scan::{self, Problem};
 pub const TRACED: &str = "env-value-leaked";
 /// Rule id of code that prints or logs a credential variable.
 pub const PRINTED: &str = "env-secret-printed";
+/// Rule ids of the file-level findings (stable; never reused).
+pub const TRACKED: &str = "env-file-tracked";
+pub const NOT_IGNORED: &str = "env-file-not-ignored";
+pub const COMMITTED: &str = "env-file-committed";
+pub const GITIGNORE_MISSING: &str = "env-gitignore-missing";
+pub const EXAMPLE_VALUE: &str = "env-example-real-value";
+pub const SHARED: &str = "env-shared-secret";
 
 /// Suffixes of `.env` files that are templates, not the user's secrets.
 const TEMPLATE_SUFFIXES: &[&str] = &[
@@ -194,7 +201,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                     if tracked {
                         out.tracked.push(rel.clone());
                         out.findings.push(env_finding(
-                            "env-file-tracked",
+                            TRACKED,
                             Severity::Critical,
                             format!("{rel} is tracked by git: every clone has its keys"),
                             &rel,
@@ -212,7 +219,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                         }
                         out.missing_ignore_lines.insert(ignore_line(name));
                         out.findings.push(env_finding(
-                            "env-file-not-ignored",
+                            NOT_IGNORED,
                             Severity::High,
                             format!("{rel} is not gitignored: `git add .` would commit it"),
                             &rel,
@@ -239,7 +246,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                     for m in engine.scan(&rel, &bytes) {
                         let rule = engine.rule(m.rule);
                         let mut f = env_finding(
-                            "env-example-real-value",
+                            EXAMPLE_VALUE,
                             Severity::High,
                             format!("{rel} holds a real-looking value ({}), not a placeholder", rule.id),
                             &rel,
@@ -250,10 +257,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                                 .into(),
                         );
                         f.location.column = Some(m.column);
-                        f.secret = Some(redact::secret_ref(
-                            "env-example-real-value",
-                            &bytes[m.start..m.end],
-                        ));
+                        f.secret = Some(redact::secret_ref(EXAMPLE_VALUE, &bytes[m.start..m.end]));
                         out.findings.push(f);
                     }
                 }
@@ -262,7 +266,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
         if !root_env_unignored && !repo.is_path_ignored(Path::new(".env")).unwrap_or(false) {
             out.missing_ignore_lines.insert(".env".into());
             out.findings.push(env_finding(
-                "env-gitignore-missing",
+                GITIGNORE_MISSING,
                 Severity::Medium,
                 "no .gitignore entry covers .env: the next .env will be committed".into(),
                 ".gitignore",
@@ -282,7 +286,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
             && seen.insert(path.clone())
         {
             out.findings.push(env_finding(
-                "env-file-committed",
+                COMMITTED,
                 Severity::Critical,
                 format!("{path} was committed (commit {})", &commit.commit[..commit.commit.len().min(12)]),
                 path,
@@ -366,7 +370,7 @@ fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
             continue;
         };
         let mut f = env_finding(
-            "env-shared-secret",
+            SHARED,
             Severity::High,
             format!(
                 "{} in {} and {} in {} hold the same credential: one key shared by two bots",
@@ -379,7 +383,7 @@ fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
              revoked without stopping the others."
                 .into(),
         );
-        f.secret = Some(redact::secret_ref("env-shared-secret", a.value.as_bytes()));
+        f.secret = Some(redact::secret_ref(SHARED, a.value.as_bytes()));
         out.push(f);
     }
     out

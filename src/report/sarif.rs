@@ -154,8 +154,14 @@ fn descriptor<'a>(f: &'a Finding, table: &[Rule]) -> RuleDescriptor<'a> {
     let description = table
         .iter()
         .find(|r| r.id == f.rule)
-        .map(|r| r.description.to_string())
-        .unwrap_or_else(|| f.message.clone());
+        .map(|r| r.description)
+        .or_else(|| {
+            crate::checks::RULES
+                .iter()
+                .find(|r| r.0 == f.rule)
+                .map(|r| r.3)
+        })
+        .map_or_else(|| f.message.clone(), str::to_string);
     RuleDescriptor {
         id: &f.rule,
         short_description: Text { text: description },

@@ -313,3 +313,29 @@ fn one_secret_in_two_bots_env_files_is_high() {
     let (_, report) = json_report(repo.path(), &["env", "."]);
     assert_eq!(env_rules(&report), vec![]);
 }
+
+#[test]
+fn rules_lists_the_env_and_manifest_rules_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keyaudit(dir.path())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "env-file-tracked",
+        "env-value-leaked",
+        "env-shared-secret",
+        "manifest-withdraw",
+        "manifest-missing",
+    ] {
+        assert!(ids.contains(&id), "{id} not listed");
+    }
+    assert!(ids.contains(&"binance-api-secret"));
+}
