@@ -265,6 +265,7 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
         "listenkey",
         "listen_key",
         "signature",
+        "list",
         "max_token",
         "token_type",
         "token_count",

@@ -55,7 +55,17 @@ pub fn generic_value(value: &[u8]) -> bool {
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/-_".contains(b));
     let is_jwt_header = value.starts_with(b"eyJ");
-    entropy::has_letters_and_digits(value) && !is_uuid && !is_address && !is_path && !is_jwt_header
+    // `AlphaBizTokenPriceV5`, `userToken2`: letters with at most a short number at
+    // the end is a name (a type, a variable), not generated key material.
+    let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let is_identifier =
+        value.len() - letters <= 3 && value[letters..].iter().all(u8::is_ascii_digit);
+    entropy::has_letters_and_digits(value)
+        && !is_uuid
+        && !is_address
+        && !is_path
+        && !is_jwt_header
+        && !is_identifier
 }
 
 /// A PEM private key whose body holds at least 64 base64 characters (a real
@@ -115,6 +125,8 @@ mod tests {
         assert!(!generic_value(b"/v5/earn/token/yield2"));
         assert!(!generic_value(b"eyJhbGciOiJFUzI1NiJ9"));
         assert!(!generic_value(b"welcome_message_title"));
+        assert!(!generic_value(b"AlphaBizTokenPriceV5"));
+        assert!(generic_value(b"AlphaBizTokenPrice5V"));
     }
 
     #[test]
