@@ -14,6 +14,7 @@ use regex::bytes::Regex;
 use super::entropy;
 use super::placeholder::is_placeholder;
 use super::rules::{self, FileKind, Rule, Scope};
+use super::validate;
 use crate::finding::Confidence;
 
 /// How far (bytes, either side) a rule's context keyword may be from its match.
@@ -31,6 +32,9 @@ pub struct Match {
     pub line: usize,
     pub column: usize,
     pub confidence: Confidence,
+    /// For wallet keys: the address the key controls, when that address
+    /// also stands in the content (which proves the key real).
+    pub proven_address: Option<[u8; 20]>,
 }
 
 /// Built rules plus the prefilter that picks which of them run.
@@ -226,6 +230,7 @@ impl Engine {
                             line: 0,
                             column: 0,
                             confidence: Confidence::Medium,
+                            proven_address: None,
                         },
                         distance,
                     ));
@@ -234,6 +239,7 @@ impl Engine {
         }
         let mut matches = self.resolve_overlaps(candidates);
         self.raise_confidence(&mut matches);
+        self.prove_wallets(bytes, &mut matches);
         fill_positions(bytes, &mut matches);
         matches
     }
@@ -269,6 +275,29 @@ impl Engine {
                 .any(|&(g, other)| g == Some(group) && other != id)
             {
                 m.confidence = Confidence::High;
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// A wallet key whose address (derived from it) stands in the same content
+    /// is real, and in a bot config it is the account's own key: high confidence.
+    fn prove_wallets(&self, bytes: &[u8], matches: &mut [Match]) {
+        for m in matches.iter_mut().filter(|m| self.rules[m.rule].wallet) {
+            let Some(address) = validate::evm_address(&bytes[m.start..m.end]) else {
+                continue;
+            };
+            let hex: Vec<u8> = address
+                .iter()
+                .flat_map(|b| format!("{b:02x}").into_bytes())
+                .collect();
+            if bytes
+                .windows(hex.len())
+                .any(|w| w.eq_ignore_ascii_case(&hex))
+            {
+                m.confidence = Confidence::High;
+                m.proven_address = Some(address);
             }
         }
     }
@@ -368,6 +397,7 @@ mod tests {
             line: 0,
             column: 0,
             confidence: Confidence::Medium,
+            proven_address: None,
         }];
         fill_positions(bytes, &mut ms);
         assert_eq!((ms[0].line, ms[0].column), (2, 4));
@@ -453,6 +483,31 @@ mod tests {
             engine.scan("x.json", &bytes);
             engine.scan(".env", &bytes);
         }
+    }
+
+    #[test]
+    fn a_wallet_key_with_its_own_address_nearby_is_proven() {
+        let engine = Engine::default();
+        let key = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616";
+        let address: String = validate::evm_address(key.as_bytes())
+            .unwrap()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let config = format!(
+            "{{\"hyperliquid\": {{\"secret_key\": \"{key}\",\n \"account_address\": \"0x{address}\"}}}}"
+        );
+        let found = engine.scan("config.json", config.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(engine.rule(found[0].rule).id, "hyperliquid-private-key");
+        assert_eq!(found[0].confidence, Confidence::High);
+        assert!(found[0].proven_address.is_some());
+        // Another account's address proves nothing.
+        let other = config.replace(&address[..6], "000000");
+        let found = engine.scan("config.json", other.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].confidence, Confidence::Medium);
+        assert!(found[0].proven_address.is_none());
     }
 
     #[test]

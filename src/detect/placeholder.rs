@@ -54,6 +54,9 @@ const KNOWN_EXAMPLES: &[&str] = &[
     // Telegram docs
     "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
     "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    // web3.js documentation (privateKeyToAccount)
+    "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
+    "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
     // Hardhat / Anvil / Foundry default account #0
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",

@@ -103,6 +103,9 @@ pub struct Rule {
     pub generic: bool,
     /// Parts of one credential share a group; finding two raises confidence.
     pub group: Option<&'static str>,
+    /// A wallet private key: the engine derives its address and looks for it
+    /// in the same content (a match proves the key real).
+    pub wallet: bool,
     pub examples: &'static [&'static str],
     pub negatives: &'static [&'static str],
     pub remediation: String,
@@ -317,6 +320,7 @@ pub(crate) fn base() -> Rule {
         scope: Scope::Whole,
         generic: false,
         group: None,
+        wallet: false,
         examples: &[],
         negatives: &[],
         remediation: String::new(),
@@ -1072,11 +1076,12 @@ pub fn builtin() -> Vec<Rule> {
         validate: Some(validate::evm_private_key),
         min_entropy: 3.3,
         group: Some("hyperliquid"),
-        examples: &[r#"HYPERLIQUID_PRIVATE_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"#],
-        negatives: &[r#"hyperliquid_tx_hash = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#],
+        examples: &[r#"HYPERLIQUID_PRIVATE_KEY=0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"#],
+        negatives: &[r#"hyperliquid_tx_hash = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#],
         remediation: "Move the funds to a new wallet now: a leaked wallet key cannot be revoked. For API \
                       (agent) wallets, remove the agent on https://app.hyperliquid.xyz/API and approve a new one."
             .into(),
+        wallet: true,
         ..base()
     });
     rules.push(Rule {
@@ -1090,15 +1095,16 @@ pub fn builtin() -> Vec<Rule> {
         min_entropy: 3.3,
         scope: NEAR_NAME,
         generic: true,
-        examples: &[r#"PRIVATE_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"#],
+        examples: &[r#"PRIVATE_KEY=0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"#],
         negatives: &[
             r#"PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"#,
-            r#"private_key_hash = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#,
-            r#"tx = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318""#,
+            r#"private_key_hash = "cc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
+            r#"tx = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
         ],
         remediation: "Move the funds to a new wallet now: a leaked wallet key cannot be revoked, and anyone \
                       with a clone can sign with it."
             .into(),
+        wallet: true,
         ..base()
     });
     rules.push(Rule {

@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn evm_key_range() {
         assert!(evm_private_key(
-            b"0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+            b"0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"
         ));
         assert!(!evm_private_key(
             b"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
@@ -136,5 +136,44 @@ mod tests {
         assert!(pem_body(
             format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----").as_bytes()
         ));
+    }
+}
+
+/// The Ethereum address (20 bytes) of a secp256k1 private key given as 64 hex
+/// digits (optionally `0x`-prefixed): Keccak-256 of the uncompressed public
+/// key, last 20 bytes.
+pub fn evm_address(private_key: &[u8]) -> Option<[u8; 20]> {
+    use k256::elliptic_curve::sec1::ToSec1Point;
+    use sha3::{Digest, Keccak256};
+    let hex = private_key.strip_prefix(b"0x").unwrap_or(private_key);
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let text = std::str::from_utf8(pair).ok()?;
+        bytes[i] = u8::from_str_radix(text, 16).ok()?;
+    }
+    let secret = k256::SecretKey::from_slice(&bytes).ok()?;
+    let point = secret.public_key().to_sec1_point(false);
+    let hash = Keccak256::digest(&point.as_bytes()[1..]);
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&hash[12..]);
+    Some(address)
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::evm_address;
+
+    #[test]
+    fn hardhat_account_zero() {
+        let address =
+            evm_address(b"0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+                .unwrap();
+        let hex: String = address.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "f39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+        assert!(evm_address(b"00").is_none());
+        assert!(evm_address(&[b'0'; 64]).is_none());
     }
 }

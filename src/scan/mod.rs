@@ -133,6 +133,20 @@ pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -
         .collect()
 }
 
+/// What a match proved beyond its pattern, as a message suffix.
+fn proof(m: &Match) -> String {
+    match m.proven_address {
+        Some(address) => {
+            let hex: String = address.iter().take(3).map(|b| format!("{b:02x}")).collect();
+            format!(
+                " (proven: the address it controls, 0x{hex}…, is in the same file; if that is the \
+                 bot's account address, this is the main wallet key, which can withdraw)"
+            )
+        }
+        None => String::new(),
+    }
+}
+
 fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenance<'_>) -> Finding {
     let rule = engine.rule(m.rule);
     let label = rule
@@ -153,7 +167,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         rule: rule.id.to_string(),
         severity: rule.severity,
         confidence: m.confidence,
-        message: format!("{label} {verb} {shown_path}"),
+        message: format!("{label} {verb} {shown_path}{}", proof(m)),
         location: Location {
             source: prov.source,
             path: path.to_string(),
