@@ -174,7 +174,16 @@ impl Engine {
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
         let kind = FileKind::of(path);
         let mut candidates: Vec<(Match, usize)> = Vec::new();
-        let (triggered, hits) = self.triggered(bytes);
+        let (mut triggered, hits) = self.triggered(bytes);
+        // A keyword in the path (an exchange's name as a folder or file name)
+        // triggers the whole-content rules too; windowed rules need hits in the content.
+        for m in self.prefilter.find_overlapping_iter(path) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if self.rules[r].scope == Scope::Whole && !triggered.contains(&r) {
+                    triggered.push(r);
+                }
+            }
+        }
         for i in triggered {
             let rule = &self.rules[i];
             if !rule.files.admits(kind) {
@@ -219,7 +228,13 @@ impl Engine {
                     if allowed_inline(bytes, start) {
                         continue;
                     }
-                    let Some(distance) = context_distance(bytes, start, end, rule.context) else {
+                    // A file named after the exchange (`hyperliquid/config.json`,
+                    // `binance.yml`) is context too, farther than anything in the content.
+                    let Some(distance) =
+                        context_distance(bytes, start, end, rule.context).or_else(|| {
+                            path_names_any(path, rule.context).then_some(CONTEXT_WINDOW + 1)
+                        })
+                    else {
                         continue;
                     };
                     candidates.push((
@@ -332,6 +347,14 @@ fn context_distance(bytes: &[u8], start: usize, end: usize, context: &[&str]) ->
         }
     }
     best
+}
+
+/// True when the path (any folder or file name) contains one of `words`.
+fn path_names_any(path: &str, words: &[&str]) -> bool {
+    let lower = path.to_ascii_lowercase();
+    words
+        .iter()
+        .any(|w| lower.contains(&w.to_ascii_lowercase()))
 }
 
 /// Inline markers that waive a finding on their line (keyaudit's own, and

@@ -576,3 +576,31 @@ fn bad_arguments_exit_2() {
     let (code, _, _) = run(repo.path(), &["scan", ".", "--max-file-size", "lots"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn hyperliquid_key_next_to_its_own_address_is_proven_and_high_confidence() {
+    // A synthetic key. The file never names Hyperliquid: its folder does. The address
+    // derivation itself is checked against Hardhat's published account #0 in the unit tests.
+    const KEY: &str = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616";
+    let address = keyaudit::detect::validate::evm_address(KEY.as_bytes()).unwrap();
+    let hex: String = address.iter().map(|b| format!("{b:02x}")).collect();
+    let mut repo = TestRepo::new();
+    repo.write(
+        "hyperliquid/config.json",
+        &format!("{{\"secret_key\": \"{KEY}\",\n \"account_address\": \"0x{hex}\"}}\n"),
+    );
+    repo.commit_all("hl");
+    let (code, report) = json_report(repo.path(), &["scan", "."]);
+    assert_eq!(code, 1);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule"], "hyperliquid-private-key");
+    assert_eq!(f["confidence"], "high");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("(proven: the address it controls"),
+        "{f}"
+    );
+    assert!(!serde_json::to_string(&report).unwrap().contains(&KEY[2..]));
+}
