@@ -97,7 +97,18 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
         } else {
             Verbosity::Normal
         },
-        limits: Limits { max_file_size },
+        limits: Limits {
+            max_file_size,
+            exclude: scan::Exclude::new(
+                &config
+                    .exclude
+                    .iter()
+                    .chain(&global.exclude)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(anyhow::Error::msg)?,
+        },
         baseline: global
             .baseline
             .as_deref()
@@ -292,10 +303,10 @@ fn run_sources(
 ) -> Result<Outcome> {
     let history = |revisions: &Revisions| {
         let bar = progress_bar(settings.verbosity);
-        scan::history::scan(root, engine, settings.limits, revisions, &bar)
+        scan::history::scan(root, engine, &settings.limits, revisions, &bar)
     };
     let revisions = match sources {
-        Sources::Staged => return scan::staged::scan(root, engine, settings.limits),
+        Sources::Staged => return scan::staged::scan(root, engine, &settings.limits),
         Sources::Range(revisions) => return history(&revisions),
         Sources::Tree {
             history: History::Off,
@@ -316,12 +327,12 @@ fn run_sources(
             ..Outcome::default()
         }
     } else {
-        let mut tree = scan::tree::scan(root, engine, settings.limits)?;
+        let mut tree = scan::tree::scan(root, engine, &settings.limits)?;
         // A whole-repository run reads the index too: what is staged may differ
         // from both the working tree and every commit. Not being able to read it
         // loses only that source.
         if revisions.is_some() {
-            match scan::staged::scan(root, engine, settings.limits) {
+            match scan::staged::scan(root, engine, &settings.limits) {
                 Ok(staged) => tree.merge(staged),
                 Err(e) => tree.problems.push(Problem {
                     path: ".git/index".into(),

@@ -39,6 +39,10 @@ pub struct Global {
     /// Lowest severity that fails the run (exit 1).
     #[arg(long, global = true, value_enum, default_value_t = FailOnArg::Medium)]
     pub fail_on: FailOnArg,
+    /// Leave out paths matching GLOB (repeatable; `.gitignore`-style: `fixtures`,
+    /// `*.lock`, `docs/**/*.md`), added to `[scan] exclude` in the config.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Files larger than this are skipped and counted (bytes, or e.g. 16MiB).
     #[arg(long, global = true, value_name = "SIZE")]
     pub max_file_size: Option<String>,

@@ -15,6 +15,8 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     pub max_file_size: Option<u64>,
+    /// `[scan] exclude`: path patterns never scanned.
+    pub exclude: Vec<String>,
 }
 
 /// A config error with the position it applies to.
@@ -56,6 +58,7 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawScan {
     max_file_size: Option<toml::Spanned<Size>>,
+    exclude: Option<Vec<toml::Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -65,7 +68,7 @@ enum Size {
     Text(String),
 }
 
-const HINT: &str = "keyaudit.toml knows [scan] max_file_size (bytes, or a string like \"16MiB\") and [[key]] manifest tables";
+const HINT: &str = "keyaudit.toml knows [scan] max_file_size (bytes, or a string like \"16MiB\"), [scan] exclude (a list of path globs) and [[key]] manifest tables";
 
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -104,7 +107,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
     })?;
     let mut config = Config::default();
-    if let Some(size) = raw.scan.and_then(|s| s.max_file_size) {
+    let (size, exclude) = raw
+        .scan
+        .map_or((None, None), |s| (s.max_file_size, s.exclude));
+    for pattern in exclude.unwrap_or_default() {
+        let span = pattern.span();
+        let pattern = pattern.into_inner();
+        if let Err(message) = crate::scan::Exclude::new(std::slice::from_ref(&pattern)) {
+            let (line, column) = line_col(text, span.start);
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+                hint: "exclude patterns are globs: `fixtures`, `*.lock`, `docs/**/*.md`",
+            });
+        }
+        config.exclude.push(pattern);
+    }
+    if let Some(size) = size {
         let span = size.span();
         let bytes = match size.into_inner() {
             Size::Bytes(b) => Some(b),

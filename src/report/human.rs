@@ -190,6 +190,7 @@ pub fn write(
         (k.symlinks, "symlinks (not followed)"),
         (k.special, "not regular files"),
         (k.dependency_dirs, "ignored dependency/build directories"),
+        (k.excluded, "excluded by pattern"),
     ];
     let parts: Vec<String> = skipped
         .iter()

@@ -46,6 +46,8 @@ pub struct Skipped {
     pub symlinks: u64,
     pub special: u64,
     pub dependency_dirs: u64,
+    /// Files, folders and (blob, path) pairs left out by `--exclude` / `[scan] exclude`.
+    pub excluded: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -142,6 +144,7 @@ impl Report {
                     symlinks: stats.skipped_symlinks,
                     special: stats.skipped_special,
                     dependency_dirs: stats.skipped_dirs,
+                    excluded: stats.skipped_excluded,
                 },
             },
             findings,

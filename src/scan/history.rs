@@ -122,7 +122,7 @@ pub fn is_repository(root: &Path) -> bool {
 pub fn scan(
     root: &Path,
     engine: &Engine,
-    limits: Limits,
+    limits: &Limits,
     revisions: &Revisions,
     progress: &ProgressBar,
 ) -> Result<Outcome> {
@@ -592,7 +592,7 @@ fn send_baseline(walk: &mut Walk) {
 /// Reads and scans the items as they arrive, in parallel: one repository
 /// per worker (a `git2::Repository` is not `Sync`) and one blob in memory
 /// per worker at a time.
-fn read_items(git_dir: &Path, items: Receiver<Item>, engine: &Engine, limits: Limits) -> Read {
+fn read_items(git_dir: &Path, items: Receiver<Item>, engine: &Engine, limits: &Limits) -> Read {
     items
         .into_iter()
         .par_bridge()
@@ -627,7 +627,11 @@ fn read_items(git_dir: &Path, items: Receiver<Item>, engine: &Engine, limits: Li
 
 /// Reads one blob and scans it at one path. Counts and warnings come from
 /// the blob's first item only; a blob at several paths is read once per path.
-fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: Limits, acc: &mut Read) {
+fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits, acc: &mut Read) {
+    if limits.exclude.matches(&item.path) {
+        acc.stats.skipped_excluded += 1;
+        return;
+    }
     let where_ = item
         .info
         .as_ref()

@@ -21,16 +21,72 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 const BINARY_SNIFF: usize = 8 * 1024;
 
 /// Limits every source applies.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub max_file_size: u64,
+    /// Paths never scanned (`--exclude`, `[scan] exclude`).
+    pub exclude: Exclude,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Exclude::default(),
         }
+    }
+}
+
+/// Path patterns to leave out, matched against repository-relative paths
+/// with '/' separators, the way `.gitignore` reads them: a pattern without a
+/// '/' matches at any depth (`*.lock`, `fixtures`), `*` stays within one
+/// folder and `**` crosses folders, and a pattern that names a folder
+/// excludes everything under it.
+#[derive(Clone, Debug, Default)]
+pub struct Exclude {
+    set: Option<globset::GlobSet>,
+}
+
+impl Exclude {
+    /// Compiles the patterns; the error names the pattern that is not a glob.
+    pub fn new(patterns: &[String]) -> Result<Exclude, String> {
+        if patterns.is_empty() {
+            return Ok(Exclude::default());
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let trimmed = pattern
+                .trim()
+                .trim_start_matches("./")
+                .trim_end_matches('/');
+            let anchored = trimmed.strip_prefix('/').unwrap_or(trimmed);
+            let base = if trimmed.contains('/') {
+                anchored.to_string()
+            } else {
+                format!("**/{anchored}")
+            };
+            for glob in [base.clone(), format!("{base}/**")] {
+                let glob = globset::GlobBuilder::new(&glob)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| {
+                        format!(
+                            "exclude pattern {pattern:?} is not a valid glob: {}",
+                            e.kind()
+                        )
+                    })?;
+                builder.add(glob);
+            }
+        }
+        let set = builder
+            .build()
+            .map_err(|e| format!("invalid exclude patterns: {e}"))?;
+        Ok(Exclude { set: Some(set) })
+    }
+
+    /// True when `rel` (relative, '/'-separated) is excluded.
+    pub fn matches(&self, rel: &str) -> bool {
+        self.set.as_ref().is_some_and(|s| s.is_match(rel))
     }
 }
 
@@ -47,6 +103,7 @@ pub struct Stats {
     pub skipped_symlinks: u64,
     pub skipped_special: u64,
     pub skipped_dirs: u64,
+    pub skipped_excluded: u64,
 }
 
 impl Stats {
@@ -61,6 +118,7 @@ impl Stats {
         self.skipped_symlinks += other.skipped_symlinks;
         self.skipped_special += other.skipped_special;
         self.skipped_dirs += other.skipped_dirs;
+        self.skipped_excluded += other.skipped_excluded;
     }
 }
 
@@ -77,7 +135,7 @@ const TOO_LARGE: &str = "larger than the size cap";
 
 impl Problem {
     /// Content over the size cap, not scanned. `what` names it (e.g. the blob id).
-    pub fn too_large(path: &str, size: u64, limits: Limits, what: &str) -> Problem {
+    pub fn too_large(path: &str, size: u64, limits: &Limits, what: &str) -> Problem {
         Problem {
             path: path.to_string(),
             reason: format!(
@@ -179,5 +237,32 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         },
         secret: Some(redact::secret_ref(rule.id, &bytes[m.start..m.end])),
         remediation: rule.remediation.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exclude;
+
+    #[test]
+    fn exclude_patterns_read_like_gitignore() {
+        let e = Exclude::new(&[
+            "fixtures".into(),
+            "*.lock".into(),
+            "docs/*.md".into(),
+            "/vendor/".into(),
+        ])
+        .unwrap();
+        assert!(e.matches("fixtures"));
+        assert!(e.matches("fixtures/leaky-bot/config.py"));
+        assert!(e.matches("sub/fixtures/a.py"));
+        assert!(e.matches("Cargo.lock") && e.matches("bots/node/yarn.lock"));
+        assert!(e.matches("docs/intro.md"));
+        assert!(!e.matches("docs/api/intro.md"));
+        assert!(e.matches("vendor/x/y.py"));
+        assert!(!e.matches("src/vendor.py"));
+        assert!(!e.matches("config.py"));
+        assert!(!Exclude::default().matches("anything"));
+        assert!(Exclude::new(&["a[".into()]).unwrap_err().contains("a["));
     }
 }

@@ -210,7 +210,7 @@ fn index_file(repo: &Repository) -> PathBuf {
 
 /// Scans what is staged in the repository containing `root` (limited to
 /// `root` when it is a subfolder or file of the working tree).
-pub fn scan(root: &Path, engine: &Engine, limits: Limits) -> Result<Outcome> {
+pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
     let repo = Repository::discover(root)
         .with_context(|| format!("--staged: {} is not in a git repository", root.display()))?;
     let Some(workdir) = repo.workdir() else {
@@ -271,6 +271,10 @@ pub fn scan(root: &Path, engine: &Engine, limits: Limits) -> Result<Outcome> {
     };
     let odb = repo.odb().context("cannot open the object database")?;
     for Change { path, oid } in changes {
+        if limits.exclude.matches(&path) {
+            outcome.stats.skipped_excluded += 1;
+            continue;
+        }
         let unreadable = |outcome: &mut Outcome, why: &str| {
             outcome.stats.skipped_unreadable += 1;
             outcome.problems.push(Problem {

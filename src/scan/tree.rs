@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Limits, Outcome, Problem, Provenance, Stats, detect, is_binary};
+use super::{Exclude, Limits, Outcome, Problem, Provenance, Stats, detect, is_binary};
 use crate::detect::Engine;
 use crate::finding::Source;
 
@@ -88,7 +88,7 @@ pub(crate) fn relative(base: &Path, abs: &Path) -> String {
 }
 
 /// Scans the working tree under `root`.
-pub fn scan(root: &Path, engine: &Engine, limits: Limits) -> Result<Outcome> {
+pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
     let meta =
         std::fs::metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
     let root = root
@@ -125,12 +125,16 @@ pub fn scan(root: &Path, engine: &Engine, limits: Limits) -> Result<Outcome> {
             limits,
         ));
     }
-    let (entries, stats, problems) = walk(&root, git.as_ref());
+    let (entries, stats, problems) = walk(&root, git.as_ref(), &limits.exclude);
     Ok(read_all(entries, stats, problems, engine, limits))
 }
 
 /// Walks the tree and classifies each regular file; records what it skips.
-fn walk(root: &Path, git: Option<&(GitView, PathBuf)>) -> (Vec<Entry>, Stats, Vec<Problem>) {
+fn walk(
+    root: &Path,
+    git: Option<&(GitView, PathBuf)>,
+    exclude: &Exclude,
+) -> (Vec<Entry>, Stats, Vec<Problem>) {
     let base = git.map(|(_, w)| w.as_path()).unwrap_or(root);
     let mut entries = Vec::new();
     let mut stats = Stats::default();
@@ -159,6 +163,13 @@ fn walk(root: &Path, git: Option<&(GitView, PathBuf)>) -> (Vec<Entry>, Stats, Ve
         }
         let rel = relative(base, dent.path());
         let ft = dent.file_type();
+        if dent.depth() > 0 && exclude.matches(&rel) {
+            if ft.is_dir() {
+                it.skip_current_dir();
+            }
+            stats.skipped_excluded += 1;
+            continue;
+        }
         if ft.is_dir() {
             if dent.file_name() == ".git" {
                 it.skip_current_dir();
@@ -234,7 +245,7 @@ fn read_all(
     stats: Stats,
     problems: Vec<Problem>,
     engine: &Engine,
-    limits: Limits,
+    limits: &Limits,
 ) -> Outcome {
     let mut outcome = entries
         .par_iter()
@@ -251,7 +262,7 @@ fn read_all(
     outcome
 }
 
-fn scan_file(entry: &Entry, engine: &Engine, limits: Limits, acc: &mut Outcome) {
+fn scan_file(entry: &Entry, engine: &Engine, limits: &Limits, acc: &mut Outcome) {
     let size = match std::fs::symlink_metadata(&entry.abs) {
         Ok(m) => m.len(),
         Err(e) => {

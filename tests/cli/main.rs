@@ -5,6 +5,7 @@ mod support;
 
 mod baseline;
 mod env;
+mod exclude;
 mod history;
 mod hook;
 mod manifest;
