@@ -8,7 +8,7 @@ use anyhow::Result;
 use colored::{ColoredString, Colorize};
 
 use super::{Report, Verbosity};
-use crate::finding::{Finding, Severity, Source};
+use crate::finding::{Confidence, Finding, Severity, Source};
 use crate::redact::sanitize;
 
 fn paint(text: &str, color: bool, f: impl Fn(&str) -> ColoredString) -> String {
@@ -67,9 +67,13 @@ fn write_group(
             sanitize(&f.message)
         )?;
         if let Some(s) = &f.secret {
+            let confidence = match f.confidence {
+                Confidence::High => "  confidence high",
+                Confidence::Medium => "",
+            };
             writeln!(
                 out,
-                "            secret {}  {}",
+                "            secret {}  {}{confidence}",
                 sanitize(&s.redacted),
                 paint(&s.fingerprint[..19], color, |t| t.dimmed())
             )?;
