@@ -205,14 +205,8 @@ struct Plan {
 /// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
 fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
     let root = &args.target.path;
-    if !scan::history::is_repository(root) {
-        bail!(
-            "{} is not in a git repository (the env check needs one)",
-            root.display()
-        );
-    }
     if args.fix {
-        let before = env_check::check_files(root, &[])?;
+        let before = env_check::check_files(&env_check::Local::read(root)?, &[]);
         let workdir = git2::Repository::discover(root)?
             .workdir()
             .map(Path::to_path_buf)
@@ -392,18 +386,19 @@ fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
 /// Runs the checks `plan` names, over its sources, into one outcome (no
 /// baseline applied, nothing written).
 fn gather(global: &Global, root: &Path, plan: Plan, settings: &Settings) -> Result<Outcome> {
-    let engine = if plan.env {
-        env_check::engine(root, plan.leaks)
-    } else {
-        Engine::default()
+    let local = plan.env.then(|| env_check::Local::read(root)).transpose()?;
+    let engine = match &local {
+        Some(local) => env_check::engine(local, plan.leaks),
+        None => Engine::default(),
     };
     let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
-    if plan.env {
+    if local.is_some() {
+        // Before folding: a print finding from history must go, not win over the tree's.
         env_check::reclassify(&mut outcome.findings);
     }
     fold_sources(&mut outcome.findings);
-    if plan.env {
-        let files = env_check::check_files(root, &outcome.env_files)?;
+    if let Some(local) = &local {
+        let files = env_check::check_files(local, &outcome.env_files);
         outcome.findings.extend(files.findings);
         outcome.problems.extend(files.problems);
     }

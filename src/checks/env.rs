@@ -105,11 +105,57 @@ fn is_credential_name(name: &str) -> bool {
     }) && !is_non_secret_name(name.as_bytes())
 }
 
-/// The `.env` files of the working tree under `workdir`, with their kind.
-fn env_files(workdir: &Path) -> Vec<(String, PathBuf, EnvKind)> {
+/// One `.env`-style file of the working tree, classified the way git sees it.
+struct EnvFile {
+    rel: String,
+    abs: PathBuf,
+    kind: EnvKind,
+    tracked: bool,
+    ignored: bool,
+}
+
+/// The working tree's `.env` files and the credentials in the ignored ones:
+/// read once per run, shared by the traced-value rules ([`engine`]) and the
+/// file checks ([`check_files`]).
+pub struct Local {
+    files: Vec<EnvFile>,
+    secrets: Vec<Traced>,
+    /// Whether a plain `.env` at the root would be ignored.
+    dot_env_ignored: bool,
+}
+
+impl Local {
+    /// Reads the `.env` files of the repository holding `root` (none for a
+    /// bare repository). Not being in a repository is an error.
+    pub fn read(root: &Path) -> Result<Local> {
+        let repo = Repository::discover(root).with_context(|| {
+            format!(
+                "{} is not in a git repository (the env check needs one)",
+                root.display()
+            )
+        })?;
+        let dot_env_ignored = repo.is_path_ignored(Path::new(".env")).unwrap_or(false);
+        let files = match repo.workdir() {
+            Some(workdir) => env_files(&repo, workdir),
+            None => Vec::new(),
+        };
+        let secrets = local_secrets(&files);
+        Ok(Local {
+            files,
+            secrets,
+            dot_env_ignored,
+        })
+    }
+}
+
+/// The `.env` files under `workdir` (`.git` and dependency folders skipped;
+/// an unreadable folder is passed over, not the end of the walk).
+fn env_files(repo: &Repository, workdir: &Path) -> Vec<EnvFile> {
+    let index = repo.index().ok();
     let mut out = Vec::new();
     let mut it = WalkDir::new(workdir).follow_links(false).into_iter();
-    while let Some(Ok(dent)) = it.next() {
+    while let Some(next) = it.next() {
+        let Ok(dent) = next else { continue };
         let name = dent.file_name().to_string_lossy();
         if dent.file_type().is_dir() {
             if dent.depth() > 0
@@ -124,10 +170,20 @@ fn env_files(workdir: &Path) -> Vec<(String, PathBuf, EnvKind)> {
         }
         if let Some(kind) = env_kind(&name) {
             let rel = scan::tree::relative(workdir, dent.path());
-            out.push((rel, dent.path().to_path_buf(), kind));
+            let tracked = index
+                .as_ref()
+                .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
+            let ignored = repo.is_path_ignored(Path::new(&rel)).unwrap_or(false);
+            out.push(EnvFile {
+                abs: dent.path().to_path_buf(),
+                rel,
+                kind,
+                tracked,
+                ignored,
+            });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
     out
 }
 
@@ -176,35 +232,26 @@ pub struct FileCheck {
 }
 
 /// The file-level checks: ignored, untracked, committed in history, a
-/// `.gitignore` entry for `.env` at all, and templates holding placeholders.
-/// `history` is every (path, commit that introduced it there) in history.
-pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<FileCheck> {
-    let repo = Repository::discover(root).with_context(|| {
-        format!(
-            "{} is not in a git repository (the env check needs one)",
-            root.display()
-        )
-    })?;
+/// `.gitignore` entry for `.env` at all, templates holding placeholders, and
+/// one credential shared by two bots. `history` is every `.env` path in
+/// history with the commit that introduced it.
+pub fn check_files(local: &Local, history: &[(String, CommitInfo)]) -> FileCheck {
     let mut out = FileCheck::default();
     let engine = Engine::default();
-    if let Some(workdir) = repo.workdir().map(Path::to_path_buf) {
-        let index = repo.index().ok();
+    {
         let mut root_env_unignored = false;
-        for (rel, abs, kind) in env_files(&workdir) {
-            let tracked = index
-                .as_ref()
-                .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
-            let ignored = repo.is_path_ignored(Path::new(&rel)).unwrap_or(false);
-            match kind {
+        for file in &local.files {
+            let (rel, tracked, ignored) = (&file.rel, file.tracked, file.ignored);
+            match file.kind {
                 EnvKind::Secrets => {
-                    let name = file_name(&rel);
+                    let name = file_name(rel);
                     if tracked {
                         out.tracked.push(rel.clone());
                         out.findings.push(env_finding(
                             TRACKED,
                             Severity::Critical,
                             format!("{rel} is tracked by git: every clone has its keys"),
-                            &rel,
+                            rel,
                             None,
                             None,
                             format!(
@@ -222,7 +269,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                             NOT_IGNORED,
                             Severity::High,
                             format!("{rel} is not gitignored: `git add .` would commit it"),
-                            &rel,
+                            rel,
                             None,
                             None,
                             format!(
@@ -233,7 +280,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                     }
                 }
                 EnvKind::Template => {
-                    let bytes = match std::fs::read(&abs) {
+                    let bytes = match std::fs::read(&file.abs) {
                         Ok(b) => b,
                         Err(e) => {
                             out.problems.push(Problem {
@@ -243,13 +290,13 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                             continue;
                         }
                     };
-                    for m in engine.scan(&rel, &bytes) {
+                    for m in engine.scan(rel, &bytes) {
                         let rule = engine.rule(m.rule);
                         let mut f = env_finding(
                             EXAMPLE_VALUE,
                             Severity::High,
                             format!("{rel} holds a real-looking value ({}), not a placeholder", rule.id),
-                            &rel,
+                            rel,
                             Some(m.line),
                             None,
                             "Replace the value with a placeholder such as `your_api_key_here`; if it is a real \
@@ -263,7 +310,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
                 }
             }
         }
-        if !root_env_unignored && !repo.is_path_ignored(Path::new(".env")).unwrap_or(false) {
+        if !root_env_unignored && !local.dot_env_ignored {
             out.missing_ignore_lines.insert(".env".into());
             out.findings.push(env_finding(
                 GITIGNORE_MISSING,
@@ -276,7 +323,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
             ));
         }
     }
-    out.findings.extend(shared_secrets(&local_secrets(root)));
+    out.findings.extend(shared_secrets(&local.secrets));
     let mut seen = BTreeSet::new();
     for (path, commit) in history {
         // A tracked file already has its (critical) finding; one per file is enough.
@@ -299,7 +346,7 @@ pub fn check_files(root: &Path, history: &[(String, CommitInfo)]) -> Result<File
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 /// A credential from a local `.env` file.
@@ -311,38 +358,24 @@ struct Traced {
 
 /// Values of credential variables in the working tree's ignored `.env` files,
 /// in file order (one value may stand in several files).
-fn local_secrets(root: &Path) -> Vec<Traced> {
-    let Ok(repo) = Repository::discover(root) else {
-        return Vec::new();
-    };
-    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
-        return Vec::new();
-    };
+fn local_secrets(files: &[EnvFile]) -> Vec<Traced> {
     let engine = Engine::default();
-    let index = repo.index().ok();
     let mut out: Vec<Traced> = Vec::new();
-    for (rel, abs, kind) in env_files(&workdir) {
-        let tracked = index
-            .as_ref()
-            .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
-        if kind != EnvKind::Secrets
-            || tracked
-            || !repo.is_path_ignored(Path::new(&rel)).unwrap_or(false)
-        {
+    for file in files {
+        if file.kind != EnvKind::Secrets || file.tracked || !file.ignored {
             continue;
         }
-        let Ok(iter) = dotenvy::from_path_iter(&abs) else {
+        let Ok(iter) = dotenvy::from_path_iter(&file.abs) else {
             continue;
         };
-        for item in iter.flatten() {
-            let (variable, value) = item;
+        for (variable, value) in iter.flatten() {
             let line = format!("{variable}={value}");
             let credential =
                 is_credential_name(&variable) || !engine.scan(".env", line.as_bytes()).is_empty();
             if credential && value.len() >= 8 && !is_placeholder(value.as_bytes()) {
                 out.push(Traced {
                     variable,
-                    file: rel.clone(),
+                    file: file.rel.clone(),
                     value,
                 });
             }
@@ -420,14 +453,14 @@ fn print_rule() -> Rule {
 /// The run-time rules of the env check: one exact-match rule per local `.env`
 /// credential, and the print rule. Put them before the built-in rules so a
 /// traced value wins over a built-in rule at the same span.
-pub fn rules(root: &Path) -> Vec<Rule> {
+pub fn rules(local: &Local) -> Vec<Rule> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    for t in local_secrets(root) {
-        if !seen.insert(t.value.clone()) {
+    for t in &local.secrets {
+        if !seen.insert(t.value.as_str()) {
             continue;
         }
-        let value: &'static str = leak(t.value);
+        let value: &'static str = leak(t.value.clone());
         out.push(Rule {
             id: TRACED,
             exchange: "env",
@@ -448,8 +481,8 @@ pub fn rules(root: &Path) -> Vec<Rule> {
 }
 
 /// An engine with the env rules first and, when `with_builtin`, every built-in rule.
-pub fn engine(root: &Path, with_builtin: bool) -> Engine {
-    let mut rules = rules(root);
+pub fn engine(local: &Local, with_builtin: bool) -> Engine {
+    let mut rules = rules(local);
     if with_builtin {
         rules.extend(builtin_rules::builtin());
     }
