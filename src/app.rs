@@ -27,8 +27,6 @@ struct Settings {
     limits: Limits,
     /// `--baseline FILE`, read and validated before anything is scanned.
     baseline: Option<crate::baseline::Baseline>,
-    /// Whether baseline entries that matched nothing are worth a warning.
-    stale_entries: StaleEntries,
 }
 
 /// Only a run that makes every check `baseline` makes can tell that a
@@ -52,14 +50,7 @@ fn color_wanted(global: &Global) -> bool {
 fn load_config(global: &Global, root: &Path) -> Result<Config> {
     let (path, required) = match &global.config {
         Some(p) => (p.clone(), true),
-        None => {
-            let dir = if root.is_file() {
-                root.parent().unwrap_or(Path::new("."))
-            } else {
-                root
-            };
-            (dir.join("keyaudit.toml"), false)
-        }
+        None => (config::folder_of(root).join("keyaudit.toml"), false),
     };
     if !required && !path.exists() {
         return Ok(Config::default());
@@ -114,7 +105,6 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             .as_deref()
             .map(crate::baseline::load)
             .transpose()?,
-        stale_entries: StaleEntries::Ignore,
     })
 }
 
@@ -134,6 +124,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
                 leaks: true,
                 env: false,
                 manifest: false,
+                stale_entries: StaleEntries::Ignore,
             },
         ),
         Command::Env(args) => env(&cli.global, args),
@@ -187,6 +178,7 @@ fn audit_plan(root: &Path) -> Plan {
         leaks: true,
         env: scan::history::is_repository(root),
         manifest: true,
+        stale_entries: StaleEntries::Warn,
     }
 }
 
@@ -200,6 +192,8 @@ struct Plan {
     env: bool,
     /// The permission manifest check.
     manifest: bool,
+    /// Whether the run sees everything a baseline was written from.
+    stale_entries: StaleEntries,
 }
 
 /// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
@@ -234,6 +228,7 @@ fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
             leaks: false,
             env: true,
             manifest: false,
+            stale_entries: StaleEntries::Ignore,
         },
     )
 }
@@ -366,21 +361,11 @@ fn emit(output: &Option<PathBuf>, body: impl FnOnce(&mut dyn Write) -> Result<()
 /// `scan`, `env` and `audit`: the checks `plan` names, over its sources,
 /// into one report.
 fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
-    let mut settings = resolve(global, root)?;
+    let settings = resolve(global, root)?;
     let started = Instant::now();
-    if plan.leaks
-        && plan.manifest
-        && matches!(
-            plan.sources,
-            Sources::Tree {
-                history: History::IfRepository
-            }
-        )
-    {
-        settings.stale_entries = StaleEntries::Warn;
-    }
+    let stale_entries = plan.stale_entries;
     let outcome = gather(global, root, plan, &settings)?;
-    finish(root, &settings, outcome, started)
+    finish(root, &settings, outcome, started, stale_entries)
 }
 
 /// Runs the checks `plan` names, over its sources, into one outcome (no
@@ -422,7 +407,7 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     warn(&settings, &outcome.problems);
     let path = match &args.file {
         Some(p) => p.clone(),
-        None => dir_of(root).join(file::DEFAULT_FILE),
+        None => config::folder_of(root).join(file::DEFAULT_FILE),
     };
     let entries = file::entries(&outcome.findings);
     let count = entries.len();
@@ -438,24 +423,19 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     Ok(ExitStatus::Clean)
 }
 
-/// The folder of `root` (itself, unless it is a file).
-fn dir_of(root: &Path) -> &Path {
-    if root.is_file() {
-        root.parent().unwrap_or(Path::new("."))
-    } else {
-        root
-    }
-}
-
 /// Drops the findings `--baseline` names; when the run made every check,
 /// records a warning for each entry that matched nothing. Returns how many
 /// findings were dropped.
-fn apply_baseline(settings: &Settings, outcome: &mut Outcome) -> usize {
+fn apply_baseline(
+    settings: &Settings,
+    stale_entries: StaleEntries,
+    outcome: &mut Outcome,
+) -> usize {
     let Some(baseline) = &settings.baseline else {
         return 0;
     };
     let applied = baseline.apply(&mut outcome.findings);
-    if settings.stale_entries == StaleEntries::Warn {
+    if stale_entries == StaleEntries::Warn {
         let file = baseline.path.display();
         for entry in applied.stale {
             outcome.problems.push(Problem {
@@ -498,8 +478,9 @@ fn finish(
     settings: &Settings,
     mut outcome: Outcome,
     started: Instant,
+    stale_entries: StaleEntries,
 ) -> Result<ExitStatus> {
-    let baselined = apply_baseline(settings, &mut outcome);
+    let baselined = apply_baseline(settings, stale_entries, &mut outcome);
     warn(settings, &outcome.problems);
     let mut report = Report::new(
         root.display().to_string(),
@@ -613,7 +594,7 @@ fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
         findings: check::check(root, file)?,
         ..Outcome::default()
     };
-    finish(root, &settings, outcome, started)
+    finish(root, &settings, outcome, started, StaleEntries::Ignore)
 }
 
 /// `rules --permissions`: the permission mapping table.

@@ -70,6 +70,16 @@ enum Size {
 
 const HINT: &str = "keyaudit.toml knows [scan] max_file_size (bytes, or a string like \"16MiB\"), [scan] exclude (a list of path globs) and [[key]] manifest tables";
 
+/// The folder a PATH argument stands for: itself, or a file's folder. Where
+/// `keyaudit.toml`, the manifest and the baseline file are looked for.
+pub fn folder_of(path: &Path) -> &Path {
+    if path.is_file() {
+        path.parent().unwrap_or(Path::new("."))
+    } else {
+        path
+    }
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];

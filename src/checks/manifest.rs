@@ -26,7 +26,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::permissions::{self, Class, Exchange, Model, Scope};
-use crate::config::line_col;
+use crate::config::{folder_of, line_col};
 use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
 use crate::scan::is_binary;
@@ -933,15 +933,6 @@ pub fn cross_check(manifest: &Manifest, reads: &[EnvRead], path: &str) -> Vec<Fi
 
 // ---- Entry points -------------------------------------------------------------
 
-/// The directory a PATH argument stands for (a file's folder).
-fn root_dir(root: &Path) -> &Path {
-    if root.is_file() {
-        root.parent().unwrap_or(Path::new("."))
-    } else {
-        root
-    }
-}
-
 /// The manifest as reports show it: relative to the root where it lies inside.
 fn display_path(root: &Path, file: &Path) -> String {
     if let Ok(rel) = file.strip_prefix(root) {
@@ -977,7 +968,7 @@ fn missing(path: &str) -> Finding {
 /// one with no `[[key]]` table) gets a single low finding saying how to write
 /// one. A named file that cannot be read, and an invalid manifest, are errors.
 pub fn check(root: &Path, manifest: Option<&Path>) -> Result<Vec<Finding>, ManifestError> {
-    let dir = root_dir(root);
+    let dir = folder_of(root);
     let file = match manifest {
         Some(path) => path.to_path_buf(),
         None => {
@@ -1038,7 +1029,7 @@ pub struct Written {
 /// `keyaudit manifest --init`: writes a commented template listing the
 /// exchanges and credential env variables found in the code. Never overwrites.
 pub fn init(root: &Path, manifest: Option<&Path>) -> Result<Written, ManifestError> {
-    let dir = root_dir(root);
+    let dir = folder_of(root);
     let path = manifest.map_or_else(|| dir.join(DEFAULT_FILE), Path::to_path_buf);
     if path.exists() {
         return Err(ManifestError::Exists { path });
