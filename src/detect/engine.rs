@@ -120,13 +120,22 @@ impl Engine {
         })
     }
 
-    /// Which rules the content's keywords trigger (in rule order), and for each
-    /// keyword the positions where it occurs (recorded only for keywords that
-    /// windowed rules use).
-    fn triggered(&self, bytes: &[u8]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    /// Which rules the keywords trigger (in rule order), and for each keyword
+    /// the positions where it occurs in the content (recorded only for
+    /// keywords that windowed rules use). A keyword in the path (an exchange's
+    /// name as a folder or file name) triggers the whole-content rules too;
+    /// windowed rules need hits in the content.
+    fn triggered(&self, path: &str, bytes: &[u8]) -> (Vec<usize>, Vec<Vec<usize>>) {
         let mut on = vec![false; self.rules.len()];
         for &i in &self.always {
             on[i] = true;
+        }
+        for m in self.prefilter.find_overlapping_iter(path) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if self.rules[r].scope == Scope::Whole {
+                    on[r] = true;
+                }
+            }
         }
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.keyword_rules.len()];
         for m in self.prefilter.find_overlapping_iter(bytes) {
@@ -170,20 +179,12 @@ impl Engine {
         windows
     }
 
-    /// Finds every secret in `bytes`. `path` only selects rules by file kind.
+    /// Finds every secret in `bytes`. `path` selects rules by file kind and
+    /// counts as context (an exchange's name in a folder or file name).
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
         let kind = FileKind::of(path);
         let mut candidates: Vec<(Match, usize)> = Vec::new();
-        let (mut triggered, hits) = self.triggered(bytes);
-        // A keyword in the path (an exchange's name as a folder or file name)
-        // triggers the whole-content rules too; windowed rules need hits in the content.
-        for m in self.prefilter.find_overlapping_iter(path) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                if self.rules[r].scope == Scope::Whole && !triggered.contains(&r) {
-                    triggered.push(r);
-                }
-            }
-        }
+        let (triggered, hits) = self.triggered(path, bytes);
         for i in triggered {
             let rule = &self.rules[i];
             if !rule.files.admits(kind) {
@@ -293,9 +294,7 @@ impl Engine {
             }
         }
     }
-}
 
-impl Engine {
     /// A wallet key whose address (derived from it) stands in the same content
     /// is real, and in a bot config it is the account's own key: high confidence.
     fn prove_wallets(&self, bytes: &[u8], matches: &mut [Match]) {
