@@ -31,12 +31,7 @@ fn pathspec(workdir: &Path, root: &Path) -> String {
         .canonicalize()
         .unwrap_or_else(|_| workdir.to_path_buf());
     root.strip_prefix(&workdir)
-        .map(|rel| {
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
+        .map(|rel| super::tree::relative(Path::new(""), rel))
         .unwrap_or_default()
 }
 

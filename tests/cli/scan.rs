@@ -44,14 +44,28 @@ fn key_in_tracked_file_is_a_leak_and_in_ignored_env_is_not() {
 
 // ---- The fixture bots -------------------------------------------------------
 
-/// One planted key of `fixtures/leaky-bot/EXPECTED.tsv`.
-#[derive(Clone, Debug)]
+/// One planted key of `fixtures/leaky-bot/EXPECTED.tsv`. Its `Debug` form
+/// (what a failing assertion shows) leaves the secret out.
+#[derive(Clone)]
 pub struct Planted {
     pub rule: String,
     pub path: String,
     pub line: u64,
     /// The secret as written in the file (a PEM inside JSON keeps its `\n` escapes).
     pub secret: String,
+}
+
+impl std::fmt::Debug for Planted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} at {}:{} ({} chars)",
+            self.rule,
+            self.path,
+            self.line,
+            self.secret.len()
+        )
+    }
 }
 
 /// Every row of `fixtures/leaky-bot/EXPECTED.tsv` (written by hand, not by keyaudit).
