@@ -490,13 +490,31 @@ fn finish(
         started.elapsed().as_millis(),
     );
     report.summary.baselined = baselined;
-    emit(&settings.output, |w| {
+    let status = ExitStatus::from_findings(&report.findings, settings.fail_on);
+    match emit(&settings.output, |w| {
         report::write(&report, settings.format, settings.verbosity, w)
-    })?;
-    Ok(ExitStatus::from_findings(
-        &report.findings,
-        settings.fail_on,
-    ))
+    }) {
+        // `| head`, `| grep -m1`: the reader stopped early, but the exit code
+        // still says what was found (a closed pipe must not pass a leak).
+        Err(e) if is_closed_pipe(&e) => Ok(status),
+        Err(e) => Err(e),
+        Ok(()) => Ok(status),
+    }
+}
+
+/// True when `err` comes from writing to a pipe whose reader has gone, in any
+/// report format (serde_json wraps the io error in its own type).
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
+    })
 }
 
 #[derive(Serialize)]

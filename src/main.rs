@@ -1,5 +1,6 @@
 //! The `keyaudit` binary: parse the command line, run, turn the outcome into
-//! an exit code, print the one top-level error. A closed stdout pipe is a quiet exit.
+//! an exit code, print the one top-level error. A listing to a closed stdout
+//! pipe is a quiet exit; a report's exit code always says what it found.
 
 use std::process::ExitCode;
 
@@ -25,11 +26,10 @@ fn main() -> ExitCode {
     let status = match app::run(cli) {
         Ok(status) => status,
         Err(err) => {
-            if err
-                .chain()
-                .filter_map(|c| c.downcast_ref::<std::io::Error>())
-                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            // Only listings (`rules`, `hook`, `manifest --init`) get here
+            // with a closed pipe: a report's exit code is decided before it
+            // is written, in `app`, and survives its reader going away.
+            if app::is_closed_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("keyaudit: error: {err:#}");

@@ -27,7 +27,7 @@ use git2::{ObjectType, Oid, Repository, Sort};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{Limits, Outcome, Problem, Provenance, Stats, detect, is_binary};
+use super::{Limits, Outcome, Problem, Provenance, Stats, detect, text};
 use crate::checks::env::{EnvKind, env_kind};
 use crate::detect::Engine;
 use crate::finding::{CommitInfo, Finding, Source};
@@ -669,12 +669,12 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
         Err(e) => return unreadable(acc, e.message()),
     };
     let bytes = object.data();
-    if is_binary(bytes) {
+    let Some(text) = text(bytes) else {
         if item.first {
             acc.stats.skipped_binary += 1;
         }
         return;
-    }
+    };
     if item.first {
         acc.stats.blobs_scanned += 1;
         acc.stats.bytes_scanned += bytes.len() as u64;
@@ -684,7 +684,7 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
         commit: item.info.as_deref(),
     };
     acc.findings.extend(
-        detect(engine, &item.path, bytes, prov)
+        detect(engine, &item.path, &text, prov)
             .into_iter()
             .map(|f| (item.commit, f)),
     );

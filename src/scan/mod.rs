@@ -8,6 +8,8 @@ pub mod index;
 pub mod staged;
 pub mod tree;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::detect::{Engine, Match};
@@ -18,7 +20,7 @@ use crate::redact;
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// How much of a file is looked at to decide it is binary.
-const BINARY_SNIFF: usize = 8 * 1024;
+pub(crate) const BINARY_SNIFF: usize = 8 * 1024;
 
 /// Limits every source applies.
 #[derive(Clone, Debug)]
@@ -173,6 +175,32 @@ impl Outcome {
 /// True when the content looks binary: a NUL byte in its first 8 KiB.
 pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0)
+}
+
+/// The content as the engine reads it, or `None` when it is binary. Text
+/// with a UTF-16 byte-order mark (what Windows editors and PowerShell's `>`
+/// write) is decoded to UTF-8 first: its ASCII holds a NUL in every other
+/// byte, so it would otherwise be skipped as binary with its keys unread.
+/// Line breaks survive decoding, so lines are the file's own; columns are
+/// counted in characters either way.
+pub fn text(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
+    let decoded = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some(decode_utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Some(decode_utf16(rest, u16::from_be_bytes)),
+        _ => None,
+    };
+    match decoded {
+        // A NUL character after decoding: not UTF-16 text after all.
+        Some(text) => (!is_binary(text.as_bytes())).then(|| Cow::Owned(text.into_bytes())),
+        None => (!is_binary(bytes)).then_some(Cow::Borrowed(bytes)),
+    }
+}
+
+fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 /// Where a piece of content came from.

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Tree};
 
-use super::{Limits, Outcome, Problem, Provenance, detect, index, is_binary};
+use super::{Limits, Outcome, Problem, Provenance, detect, index, text};
 use crate::detect::Engine;
 use crate::finding::Source;
 
@@ -299,17 +299,17 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
             }
         };
         let bytes = object.data();
-        if is_binary(bytes) {
+        let Some(text) = text(bytes) else {
             outcome.stats.skipped_binary += 1;
             continue;
-        }
+        };
         outcome.stats.files_scanned += 1;
         outcome.stats.blobs_scanned += 1;
         outcome.stats.bytes_scanned += bytes.len() as u64;
         outcome.findings.extend(detect(
             engine,
             &path,
-            bytes,
+            &text,
             Provenance {
                 source: Source::Staged,
                 commit: None,

@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Exclude, Limits, Outcome, Problem, Provenance, Stats, detect, is_binary};
+use super::{BINARY_SNIFF, Exclude, Limits, Outcome, Problem, Provenance, Stats, detect, text};
 use crate::detect::Engine;
 use crate::finding::Source;
 
@@ -263,8 +263,18 @@ fn read_all(
 }
 
 fn scan_file(entry: &Entry, engine: &Engine, limits: &Limits, acc: &mut Outcome) {
-    let size = match std::fs::symlink_metadata(&entry.abs) {
-        Ok(m) => m.len(),
+    let bytes = match read_file(&entry.abs, limits.max_file_size) {
+        Ok(Read::Content(bytes)) => bytes,
+        Ok(Read::Binary) => {
+            acc.stats.skipped_binary += 1;
+            return;
+        }
+        Ok(Read::TooLarge(size)) => {
+            acc.stats.skipped_too_large += 1;
+            acc.problems
+                .push(Problem::too_large(&entry.rel, size, limits, ""));
+            return;
+        }
         Err(e) => {
             acc.stats.skipped_unreadable += 1;
             acc.problems.push(Problem {
@@ -274,36 +284,54 @@ fn scan_file(entry: &Entry, engine: &Engine, limits: &Limits, acc: &mut Outcome)
             return;
         }
     };
-    if size > limits.max_file_size {
-        acc.stats.skipped_too_large += 1;
-        acc.problems
-            .push(Problem::too_large(&entry.rel, size, limits, ""));
-        return;
-    }
-    let bytes = match std::fs::read(&entry.abs) {
-        Ok(b) => b,
-        Err(e) => {
-            acc.stats.skipped_unreadable += 1;
-            acc.problems.push(Problem {
-                path: entry.rel.clone(),
-                reason: format!("cannot read: {e}"),
-            });
-            return;
-        }
-    };
-    if is_binary(&bytes) {
+    let Some(text) = text(&bytes) else {
         acc.stats.skipped_binary += 1;
         return;
-    }
+    };
     acc.stats.files_scanned += 1;
     acc.stats.bytes_scanned += bytes.len() as u64;
     acc.findings.extend(detect(
         engine,
         &entry.rel,
-        &bytes,
+        &text,
         Provenance {
             source: entry.source,
             commit: None,
         },
     ));
+}
+
+/// What reading one file gave.
+enum Read {
+    Content(Vec<u8>),
+    Binary,
+    /// Over the size cap (the size seen).
+    TooLarge(u64),
+}
+
+/// Reads a file without ever holding more than the size cap (plus one byte)
+/// or reading past its first 8 KiB when those say it is binary: the size is
+/// checked on the opened file, and a file that grew since is cut off at the cap.
+fn read_file(path: &Path, max_size: u64) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max_size {
+        return Ok(Read::TooLarge(size));
+    }
+    let mut head = Vec::with_capacity(BINARY_SNIFF.min(size as usize));
+    let mut file = file.take(max_size + 1);
+    (&mut file)
+        .take(BINARY_SNIFF as u64)
+        .read_to_end(&mut head)?;
+    if text(&head).is_none() {
+        return Ok(Read::Binary);
+    }
+    let mut bytes = head;
+    bytes.reserve((size as usize).saturating_sub(bytes.len()));
+    file.read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_size {
+        return Ok(Read::TooLarge(bytes.len() as u64));
+    }
+    Ok(Read::Content(bytes))
 }

@@ -6,6 +6,7 @@ mod support;
 mod baseline;
 mod env;
 mod exclude;
+mod gate;
 mod history;
 mod hook;
 mod manifest;
