@@ -553,7 +553,8 @@ fn rules(global: &Global) -> Result<ExitStatus> {
         .collect();
     emit(&global.output, |w| {
         match global.format {
-            FormatArg::Json | FormatArg::Sarif => {
+            FormatArg::Sarif => crate::report::sarif::write_rules(w)?,
+            FormatArg::Json => {
                 serde_json::to_writer_pretty(&mut *w, &rows)?;
                 writeln!(w)?;
             }
@@ -617,6 +618,9 @@ fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
 
 /// `rules --permissions`: the permission mapping table.
 fn permissions(global: &Global) -> Result<ExitStatus> {
+    if global.format == FormatArg::Sarif {
+        bail!("the permission table has no SARIF form: use --format json or human");
+    }
     let listing = crate::checks::permissions::listing();
     emit(&global.output, |w| {
         match global.format {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::detect::Rule;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Check, Finding, Severity};
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -22,28 +22,32 @@ struct Log<'a> {
 
 #[derive(Serialize)]
 struct Run<'a> {
-    tool: Tool<'a>,
+    tool: Tool,
     results: Vec<SarifResult<'a>>,
 }
 
 #[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
+struct Tool {
+    driver: Driver,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Driver<'a> {
+struct Driver {
     name: &'static str,
     version: &'static str,
-    rules: Vec<RuleDescriptor<'a>>,
+    /// The project's home (`repository` in Cargo.toml), once it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<RuleDescriptor>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RuleDescriptor<'a> {
-    id: &'a str,
+struct RuleDescriptor {
+    id: String,
     short_description: Text,
+    full_description: Text,
     help: Text,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -88,8 +92,7 @@ struct SarifLocation {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<Region>,
+    region: Region,
 }
 
 #[derive(Serialize)]
@@ -150,7 +153,58 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn descriptor<'a>(f: &'a Finding, table: &[Rule]) -> RuleDescriptor<'a> {
+/// Why a rule's findings matter, by check: the second half of every rule's
+/// `fullDescription` (which GitHub code scanning requires).
+fn why(check: Check) -> &'static str {
+    match check {
+        Check::Leak => {
+            "A credential in a file git tracks, or in any commit of its history, can be read by \
+             anyone with access to the repository, its forks and its clones; deleting the file \
+             later does not remove it from history. Revoke it first."
+        }
+        Check::Env => {
+            "A .env file holds the bot's credentials: it must stay gitignored, untracked and out \
+             of history, and its values must appear nowhere else."
+        }
+        Check::Manifest => {
+            "The permission manifest declares what each exchange API key may do: a bot's key \
+             needs read + trade only, its own key per bot, and an IP allowlist."
+        }
+    }
+}
+
+fn descriptor(
+    id: &str,
+    description: &str,
+    check: Check,
+    severity: Severity,
+    help: &str,
+) -> RuleDescriptor {
+    let short = description.split(" (").next().unwrap_or(description);
+    RuleDescriptor {
+        id: id.to_string(),
+        short_description: Text {
+            text: short.to_string(),
+        },
+        full_description: Text {
+            text: format!("{}. {}", description.trim_end_matches('.'), why(check)),
+        },
+        help: Text {
+            text: if help.is_empty() { description } else { help }.to_string(),
+        },
+        default_configuration: Configuration {
+            level: level(severity),
+        },
+        properties: RuleProperties {
+            tags: ["security", "secret"],
+            security_severity: security_severity(severity),
+        },
+    }
+}
+
+/// The descriptor of the rule behind `f`, described from the rule tables
+/// (the finding's own severity and remediation: a check rule's vary).
+fn descriptor_of(f: &Finding, table: &[Rule]) -> RuleDescriptor {
     let description = table
         .iter()
         .find(|r| r.id == f.rule)
@@ -161,22 +215,57 @@ fn descriptor<'a>(f: &'a Finding, table: &[Rule]) -> RuleDescriptor<'a> {
                 .find(|r| r.0 == f.rule)
                 .map(|r| r.3)
         })
-        .map_or_else(|| f.message.clone(), str::to_string);
-    RuleDescriptor {
-        id: &f.rule,
-        short_description: Text { text: description },
-        help: Text {
-            text: f.remediation.clone(),
-        },
-        default_configuration: Configuration {
-            level: level(f.severity),
-        },
-        properties: RuleProperties {
-            tags: ["security", "secret"],
-            security_severity: security_severity(f.severity),
-        },
+        .unwrap_or(&f.message);
+    descriptor(&f.rule, description, f.check, f.severity, &f.remediation)
+}
+
+fn driver(rules: Vec<RuleDescriptor>) -> Driver {
+    Driver {
+        name: "keyaudit",
+        version: env!("CARGO_PKG_VERSION"),
+        information_uri: option_env!("CARGO_PKG_REPOSITORY").filter(|u| !u.is_empty()),
+        rules,
     }
 }
+
+fn write_log(log: &Log<'_>, out: &mut dyn Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, log)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// `keyaudit rules --format sarif`: a log whose one run describes every rule
+/// (leak, env and manifest) and has no results, for tools that import rule
+/// metadata.
+pub fn write_rules(out: &mut dyn Write) -> Result<()> {
+    let mut rules: Vec<RuleDescriptor> = crate::detect::rules::builtin()
+        .iter()
+        .map(|r| descriptor(r.id, r.description, Check::Leak, r.severity, &r.remediation))
+        .collect();
+    for (id, severity, check, description) in crate::checks::RULES {
+        let check = if *check == "env" {
+            Check::Env
+        } else {
+            Check::Manifest
+        };
+        rules.push(descriptor(id, description, check, *severity, ""));
+    }
+    write_log(
+        &Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: driver(rules),
+                },
+                results: Vec::new(),
+            }],
+        },
+        out,
+    )
+}
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
     let leaks: Vec<&Finding> = report.findings.iter().filter(|f| f.is_leak()).collect();
@@ -187,7 +276,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
         let rule_index = match rules.iter().position(|r| r.id == f.rule) {
             Some(i) => i,
             None => {
-                rules.push(descriptor(f, &table));
+                rules.push(descriptor_of(f, &table));
                 rules.len() - 1
             }
         };
@@ -207,10 +296,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                     artifact_location: ArtifactLocation {
                         uri: uri(&f.location.path),
                     },
-                    region: f.location.line.map(|l| Region {
-                        start_line: l,
+                    // A finding about a whole file (a tracked .env, a
+                    // manifest key without a line) points at its first line.
+                    region: Region {
+                        start_line: f.location.line.unwrap_or(1),
                         start_column: f.location.column,
-                    }),
+                    },
                 },
             }],
             partial_fingerprints: fingerprints,
@@ -224,23 +315,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
             },
         });
     }
-    let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "keyaudit",
-                    version: env!("CARGO_PKG_VERSION"),
-                    rules,
+    write_log(
+        &Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: driver(rules),
                 },
-            },
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")?;
-    Ok(())
+                results,
+            }],
+        },
+        out,
+    )
 }
 
 #[cfg(test)]
