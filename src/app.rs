@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, EnvArgs, Format as FormatArg, Global, ManifestArg
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::{ExitStatus, FailOn};
+use crate::files::{self, Origin};
 use crate::report::{self, Format, Report, Verbosity};
 use crate::scan::history::Revisions;
 use crate::scan::{self, Limits, Outcome, Problem};
@@ -46,17 +47,23 @@ fn color_wanted(global: &Global) -> bool {
     global.output.is_none() && std::io::stdout().is_terminal()
 }
 
-/// The config file: `--config FILE`, else `keyaudit.toml` at the scanned root.
+/// The config file: `--config FILE`, else `keyaudit.toml` at the scanned
+/// root (read only as a regular file, never through a symlink: see [`files`]).
 fn load_config(global: &Global, root: &Path) -> Result<Config> {
-    let (path, required) = match &global.config {
-        Some(p) => (p.clone(), true),
-        None => (config::folder_of(root).join("keyaudit.toml"), false),
+    let (path, origin) = match &global.config {
+        Some(p) => (p.clone(), Origin::CommandLine),
+        None => (
+            config::folder_of(root).join("keyaudit.toml"),
+            Origin::Repository,
+        ),
     };
-    if !required && !path.exists() {
-        return Ok(Config::default());
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let text = match files::read(&path, "config file", origin, files::MAX_CONFIG_SIZE) {
+        Ok(text) => text,
+        Err(e) if origin == Origin::Repository && e.is_not_found() => {
+            return Ok(Config::default());
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(config::parse(&path, &text)?)
 }
 
@@ -411,8 +418,13 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     };
     let entries = file::entries(&outcome.findings);
     let count = entries.len();
-    std::fs::write(&path, file::render(entries))
-        .with_context(|| format!("cannot write baseline file {}", path.display()))?;
+    // Never through a symlink: the repository may commit one named like the baseline.
+    files::write(
+        &path,
+        "baseline file",
+        files::Existing::Replace,
+        &file::render(entries),
+    )?;
     writeln!(
         std::io::stderr().lock(),
         "wrote {count} baseline entr{} to {}",

@@ -8,6 +8,7 @@ mod env;
 mod exclude;
 mod history;
 mod hook;
+mod inputs;
 mod manifest;
 mod report;
 mod sarif;
