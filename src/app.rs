@@ -48,10 +48,13 @@ fn color_wanted(global: &Global) -> bool {
 }
 
 /// The config file: `--config FILE`, else `keyaudit.toml` at the scanned
-/// root (read only as a regular file, never through a symlink: see [`files`]).
-fn load_config(global: &Global, root: &Path) -> Result<Config> {
+/// root (not with `--no-repo-config`). The bool is true when it is the
+/// repository's own file (read only as a regular file, never through a
+/// symlink: see [`files`]).
+fn load_config(global: &Global, root: &Path) -> Result<(Config, bool)> {
     let (path, origin) = match &global.config {
         Some(p) => (p.clone(), Origin::CommandLine),
+        None if global.no_repo_config => return Ok((Config::default(), false)),
         None => (
             config::folder_of(root).join("keyaudit.toml"),
             Origin::Repository,
@@ -60,15 +63,15 @@ fn load_config(global: &Global, root: &Path) -> Result<Config> {
     let text = match files::read(&path, "config file", origin, files::MAX_CONFIG_SIZE) {
         Ok(text) => text,
         Err(e) if origin == Origin::Repository && e.is_not_found() => {
-            return Ok(Config::default());
+            return Ok((Config::default(), false));
         }
         Err(e) => return Err(e.into()),
     };
-    Ok(config::parse(&path, &text)?)
+    Ok((config::parse(&path, &text)?, origin == Origin::Repository))
 }
 
 fn resolve(global: &Global, root: &Path) -> Result<Settings> {
-    let config = load_config(global, root)?;
+    let (config, from_repository) = load_config(global, root)?;
     let max_file_size = match &global.max_file_size {
         Some(text) => match config::parse_size(text) {
             Some(n) if n > 0 => n,
@@ -97,14 +100,20 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
         },
         limits: Limits {
             max_file_size,
-            exclude: scan::Exclude::new(
-                &config
-                    .exclude
-                    .iter()
-                    .chain(&global.exclude)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
+            // The repository's own patterns are kept apart, so that the
+            // report can say how much of the scan the repository switched off.
+            exclude: if from_repository {
+                scan::Exclude::with_repo(&global.exclude, &config.exclude)
+            } else {
+                scan::Exclude::new(
+                    &config
+                        .exclude
+                        .iter()
+                        .chain(&global.exclude)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            }
             .map_err(anyhow::Error::msg)?,
         },
         baseline: global
@@ -396,11 +405,26 @@ fn gather(global: &Global, root: &Path, plan: Plan, settings: &Settings) -> Resu
     }
     if plan.manifest {
         let file = global.config.as_deref();
-        outcome
-            .findings
-            .extend(crate::checks::manifest::check(root, file)?);
+        if file.is_none() && global.no_repo_config {
+            outcome.problems.push(no_manifest_read());
+        } else {
+            outcome
+                .findings
+                .extend(crate::checks::manifest::check(root, file)?);
+        }
     }
     Ok(outcome)
+}
+
+/// With `--no-repo-config` and no `--config FILE`, no manifest is read: said
+/// as a warning rather than as a "no manifest" finding that would not be true.
+fn no_manifest_read() -> Problem {
+    Problem {
+        path: crate::checks::manifest::DEFAULT_FILE.into(),
+        reason: "not read (--no-repo-config): no permission manifest checked; \
+                 pass --config FILE to check a trusted one"
+            .into(),
+    }
 }
 
 /// `baseline`: the checks `audit` makes, with every finding's entry written
@@ -502,6 +526,8 @@ fn finish(
         started.elapsed().as_millis(),
     );
     report.summary.baselined = baselined;
+    report.summary.skipped.excluded_by_repo_config =
+        settings.limits.exclude.excluded_by_repo_config();
     emit(&settings.output, |w| {
         report::write(&report, settings.format, settings.verbosity, w)
     })?;
@@ -602,6 +628,12 @@ fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
     let started = Instant::now();
     // The manifest lives in the config file unless --manifest names another.
     let file = args.manifest.as_deref().or(global.config.as_deref());
+    if file.is_none() && global.no_repo_config {
+        bail!(
+            "--no-repo-config: the repository's keyaudit.toml is not read\n\
+             hint: name a trusted manifest with --manifest FILE or --config FILE"
+        );
+    }
     let outcome = Outcome {
         findings: check::check(root, file)?,
         ..Outcome::default()

@@ -1,8 +1,9 @@
 //! keyaudit's own files on hostile repositories: a config, manifest or
 //! baseline that is a symlink to /dev/zero or a FIFO ends the run quickly
 //! (exit 2, naming it) instead of hanging or growing; keyaudit never writes
-//! through a committed symlink; and a symlinked `.gitignore` counts for
-//! nothing, as in git.
+//! through a committed symlink; a symlinked `.gitignore` counts for nothing,
+//! as in git; and `--no-repo-config` stops a pull request from switching the
+//! scan off.
 
 #![cfg(unix)]
 
@@ -307,5 +308,101 @@ fn a_gitignore_fifo_does_not_block_the_classification() {
             .iter()
             .any(|(_, source, path, _)| path == "sub/keys.py" && source == "tree"),
         "{found:?}"
+    );
+}
+
+/// `main` with a clean file, `pr` adding a secret and a config that excludes everything.
+fn pull_request_that_excludes_everything() -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write("README.md", "a bot\n");
+    repo.commit_all("start");
+    let main = repo.current_branch();
+    repo.checkout_new_branch("pr");
+    repo.write("keyaudit.toml", "[scan]\nexclude = [\"**\"]\n");
+    repo.write("bot/config.py", LINE);
+    repo.commit_all("add config");
+    if main != "main" {
+        let head = repo
+            .repo
+            .revparse_single(&main)
+            .unwrap()
+            .peel_to_commit()
+            .unwrap();
+        repo.repo.branch("main", &head, true).unwrap();
+    }
+    repo
+}
+
+#[test]
+fn the_repository_config_can_exclude_everything_but_the_report_says_so() {
+    let repo = pull_request_that_excludes_everything();
+    let (code, report) = json_report(repo.path(), &["scan", "--range", "main..pr", "."]);
+    assert_eq!(code, 0, "{report:#}");
+    // keyaudit.toml and bot/config.py, both left out by the repository's own pattern.
+    assert_eq!(report["summary"]["skipped"]["excluded_by_repo_config"], 2);
+    let out = keyaudit(repo.path())
+        .args(["scan", "--range", "main..pr", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("the repository's own keyaudit.toml excluded 2 paths"),
+        "{stdout}"
+    );
+    // audit counts the working tree's paths the same way.
+    let (_, report) = json_report(repo.path(), &["audit", "."]);
+    assert!(
+        report["summary"]["skipped"]["excluded_by_repo_config"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "{:#}",
+        report["summary"]
+    );
+}
+
+#[test]
+fn no_repo_config_keeps_a_pull_request_from_switching_the_scan_off() {
+    let repo = pull_request_that_excludes_everything();
+    let (code, report) = json_report(
+        repo.path(),
+        &["--no-repo-config", "scan", "--range", "main..pr", "."],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let paths: Vec<String> = findings(&report).into_iter().map(|f| f.2).collect();
+    assert_eq!(paths, vec!["bot/config.py".to_string()]);
+    assert_eq!(report["summary"]["skipped"]["excluded_by_repo_config"], 0);
+    // A trusted config from outside the pull request still applies (and is not counted as the repository's).
+    let trusted = tempfile::tempdir().unwrap();
+    let file = trusted.path().join("keyaudit.toml");
+    std::fs::write(&file, "[scan]\nexclude = [\"README.md\"]\n").unwrap();
+    let (code, report) = json_report(
+        repo.path(),
+        &[
+            "--no-repo-config",
+            "--config",
+            file.to_str().unwrap(),
+            "audit",
+            ".",
+        ],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["summary"]["skipped"]["excluded_by_repo_config"], 0);
+    assert!(report["summary"]["skipped"]["excluded"].as_u64().unwrap() >= 1);
+    // Without --config, the manifest is not read either, and the report says so.
+    let (_, report) = json_report(repo.path(), &["--no-repo-config", "audit", "."]);
+    let rules: Vec<String> = findings(&report).into_iter().map(|f| f.0).collect();
+    assert!(
+        !rules.iter().any(|r| r.starts_with("manifest-")),
+        "{rules:?}"
+    );
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["reason"].as_str().unwrap().contains("--no-repo-config")),
+        "{:#}",
+        report["warnings"]
     );
 }
