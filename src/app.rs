@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, EnvArgs, Format as FormatArg, Global, ManifestArg
 use crate::config::{self, Config};
 use crate::detect::Engine;
 use crate::exit::{ExitStatus, FailOn};
+use crate::files::{self, Origin};
 use crate::report::{self, Format, Report, Verbosity};
 use crate::scan::history::Revisions;
 use crate::scan::{self, Limits, Outcome, Problem};
@@ -46,22 +47,31 @@ fn color_wanted(global: &Global) -> bool {
     global.output.is_none() && std::io::stdout().is_terminal()
 }
 
-/// The config file: `--config FILE`, else `keyaudit.toml` at the scanned root.
-fn load_config(global: &Global, root: &Path) -> Result<Config> {
-    let (path, required) = match &global.config {
-        Some(p) => (p.clone(), true),
-        None => (config::folder_of(root).join("keyaudit.toml"), false),
+/// The config file: `--config FILE`, else `keyaudit.toml` at the scanned
+/// root (not with `--no-repo-config`). The bool is true when it is the
+/// repository's own file (read only as a regular file, never through a
+/// symlink: see [`files`]).
+fn load_config(global: &Global, root: &Path) -> Result<(Config, bool)> {
+    let (path, origin) = match &global.config {
+        Some(p) => (p.clone(), Origin::CommandLine),
+        None if global.no_repo_config => return Ok((Config::default(), false)),
+        None => (
+            config::folder_of(root).join("keyaudit.toml"),
+            Origin::Repository,
+        ),
     };
-    if !required && !path.exists() {
-        return Ok(Config::default());
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
-    Ok(config::parse(&path, &text)?)
+    let text = match files::read(&path, "config file", origin, files::MAX_CONFIG_SIZE) {
+        Ok(text) => text,
+        Err(e) if origin == Origin::Repository && e.is_not_found() => {
+            return Ok((Config::default(), false));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((config::parse(&path, &text)?, origin == Origin::Repository))
 }
 
 fn resolve(global: &Global, root: &Path) -> Result<Settings> {
-    let config = load_config(global, root)?;
+    let (config, from_repository) = load_config(global, root)?;
     let max_file_size = match &global.max_file_size {
         Some(text) => match config::parse_size(text) {
             Some(n) if n > 0 => n,
@@ -90,14 +100,20 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
         },
         limits: Limits {
             max_file_size,
-            exclude: scan::Exclude::new(
-                &config
-                    .exclude
-                    .iter()
-                    .chain(&global.exclude)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
+            // The repository's own patterns are kept apart, so that the
+            // report can say how much of the scan the repository switched off.
+            exclude: if from_repository {
+                scan::Exclude::with_repo(&global.exclude, &config.exclude)
+            } else {
+                scan::Exclude::new(
+                    &config
+                        .exclude
+                        .iter()
+                        .chain(&global.exclude)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            }
             .map_err(anyhow::Error::msg)?,
         },
         baseline: global
@@ -389,11 +405,26 @@ fn gather(global: &Global, root: &Path, plan: Plan, settings: &Settings) -> Resu
     }
     if plan.manifest {
         let file = global.config.as_deref();
-        outcome
-            .findings
-            .extend(crate::checks::manifest::check(root, file)?);
+        if file.is_none() && global.no_repo_config {
+            outcome.problems.push(no_manifest_read());
+        } else {
+            outcome
+                .findings
+                .extend(crate::checks::manifest::check(root, file)?);
+        }
     }
     Ok(outcome)
+}
+
+/// With `--no-repo-config` and no `--config FILE`, no manifest is read: said
+/// as a warning rather than as a "no manifest" finding that would not be true.
+fn no_manifest_read() -> Problem {
+    Problem {
+        path: crate::checks::manifest::DEFAULT_FILE.into(),
+        reason: "not read (--no-repo-config): no permission manifest checked; \
+                 pass --config FILE to check a trusted one"
+            .into(),
+    }
 }
 
 /// `baseline`: the checks `audit` makes, with every finding's entry written
@@ -411,8 +442,13 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     };
     let entries = file::entries(&outcome.findings);
     let count = entries.len();
-    std::fs::write(&path, file::render(entries))
-        .with_context(|| format!("cannot write baseline file {}", path.display()))?;
+    // Never through a symlink: the repository may commit one named like the baseline.
+    files::write(
+        &path,
+        "baseline file",
+        files::Existing::Replace,
+        &file::render(entries),
+    )?;
     writeln!(
         std::io::stderr().lock(),
         "wrote {count} baseline entr{} to {}",
@@ -490,6 +526,8 @@ fn finish(
         started.elapsed().as_millis(),
     );
     report.summary.baselined = baselined;
+    report.summary.skipped.excluded_by_repo_config =
+        settings.limits.exclude.excluded_by_repo_config();
     let status = ExitStatus::from_findings(&report.findings, settings.fail_on);
     match emit(&settings.output, |w| {
         report::write(&report, settings.format, settings.verbosity, w)
@@ -609,6 +647,12 @@ fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
     let started = Instant::now();
     // The manifest lives in the config file unless --manifest names another.
     let file = args.manifest.as_deref().or(global.config.as_deref());
+    if file.is_none() && global.no_repo_config {
+        bail!(
+            "--no-repo-config: the repository's keyaudit.toml is not read\n\
+             hint: name a trusted manifest with --manifest FILE or --config FILE"
+        );
+    }
     let outcome = Outcome {
         findings: check::check(root, file)?,
         ..Outcome::default()

@@ -31,7 +31,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
@@ -254,10 +254,17 @@ fn is_fingerprint(text: &str) -> bool {
         .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Reads and parses the baseline at `path`.
+/// Reads and parses the baseline at `path` (named by `--baseline`: a
+/// symlink is followed, but only to a regular file of at most
+/// [`crate::files::MAX_BASELINE_SIZE`] bytes).
 pub fn load(path: &Path) -> Result<Baseline> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read baseline file {}", path.display()))?;
+    use crate::files::{self, Origin};
+    let text = files::read(
+        path,
+        "baseline file",
+        Origin::CommandLine,
+        files::MAX_BASELINE_SIZE,
+    )?;
     Ok(parse(path, &text)?)
 }
 

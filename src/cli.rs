@@ -32,6 +32,10 @@ pub struct Global {
     /// Config file (default: keyaudit.toml at the scanned root, if present).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Don't read the scanned repository's own keyaudit.toml (neither its [scan] settings nor
+    /// its [[key]] manifest): for untrusted pull requests. --config FILE still applies.
+    #[arg(long, global = true)]
+    pub no_repo_config: bool,
     /// Leave out findings whose fingerprint is in FILE (written by `keyaudit baseline`), and
     /// warn about its entries that matched nothing.
     #[arg(long, global = true, value_name = "FILE")]

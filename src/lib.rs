@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod exit;
+pub mod files;
 pub mod finding;
 pub mod hook;
 pub mod redact;

@@ -22,6 +22,7 @@ use crate::detect::rules::{Files, Rule, base, is_non_secret_name};
 use crate::detect::{Engine, rules as builtin_rules};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
+use crate::scan::tree::GitView;
 use crate::scan::{self, Problem};
 
 /// Rule id of a local `.env` value found outside the ignored `.env` files.
@@ -134,9 +135,12 @@ impl Local {
                 root.display()
             )
         })?;
-        let dot_env_ignored = repo.is_path_ignored(Path::new(".env")).unwrap_or(false);
-        let files = match repo.workdir() {
-            Some(workdir) => env_files(&repo, workdir),
+        // Ignored the way git sees it (a symlinked .gitignore counts for nothing).
+        let workdir = repo.workdir().map(Path::to_path_buf);
+        let view = GitView::new(repo);
+        let dot_env_ignored = view.is_ignored(".env");
+        let files = match &workdir {
+            Some(workdir) => env_files(&view, workdir),
             None => Vec::new(),
         };
         let secrets = local_secrets(&files);
@@ -150,8 +154,7 @@ impl Local {
 
 /// The `.env` files under `workdir` (`.git` and dependency folders skipped;
 /// an unreadable folder is passed over, not the end of the walk).
-fn env_files(repo: &Repository, workdir: &Path) -> Vec<EnvFile> {
-    let index = repo.index().ok();
+fn env_files(view: &GitView, workdir: &Path) -> Vec<EnvFile> {
     let mut out = Vec::new();
     let mut it = WalkDir::new(workdir).follow_links(false).into_iter();
     while let Some(next) = it.next() {
@@ -170,10 +173,8 @@ fn env_files(repo: &Repository, workdir: &Path) -> Vec<EnvFile> {
         }
         if let Some(kind) = env_kind(&name) {
             let rel = scan::tree::relative(workdir, dent.path());
-            let tracked = index
-                .as_ref()
-                .is_some_and(|i| i.get_path(Path::new(&rel), 0).is_some());
-            let ignored = repo.is_path_ignored(Path::new(&rel)).unwrap_or(false);
+            let tracked = view.is_tracked(&rel);
+            let ignored = view.is_ignored(&rel);
             out.push(EnvFile {
                 abs: dent.path().to_path_buf(),
                 rel,
@@ -513,11 +514,19 @@ pub fn reclassify(findings: &mut Vec<Finding>) {
 /// `--fix`: appends the missing lines to the root `.gitignore`, keeping its
 /// content and line endings; idempotent. Returns the lines added.
 pub fn fix(workdir: &Path, check: &FileCheck) -> Result<Vec<String>> {
+    use crate::files::{self, Existing, Origin};
     let path = workdir.join(".gitignore");
-    let existing = match std::fs::read_to_string(&path) {
+    // A symlinked .gitignore is refused (exit 2), never read or appended
+    // through: its target is outside the repository (and git ignores it).
+    let existing = match files::read(
+        &path,
+        ".gitignore",
+        Origin::Repository,
+        files::MAX_CONFIG_SIZE,
+    ) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) if e.is_not_found() => String::new(),
+        Err(e) => return Err(e.into()),
     };
     let present: BTreeSet<&str> = existing.lines().map(str::trim).collect();
     let mut add: Vec<String> = check
@@ -545,7 +554,7 @@ pub fn fix(workdir: &Path, check: &FileCheck) -> Result<Vec<String>> {
         text.push_str(line);
         text.push_str(eol);
     }
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    files::write(&path, ".gitignore", Existing::Replace, &text)?;
     Ok(add)
 }
 

@@ -68,6 +68,9 @@ pub enum ManifestError {
     },
     /// `--init` would overwrite this file.
     Exists { path: PathBuf },
+    /// The file is not one keyaudit reads or writes (a symlink the
+    /// repository supplies, a FIFO, too large): see [`crate::files`].
+    File(crate::files::FileError),
 }
 
 impl fmt::Display for ManifestError {
@@ -96,6 +99,7 @@ impl fmt::Display for ManifestError {
                  or write the template elsewhere with --manifest FILE",
                 path.display()
             ),
+            ManifestError::File(e) => e.fmt(f),
         }
     }
 }
@@ -104,6 +108,7 @@ impl std::error::Error for ManifestError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ManifestError::Io { source, .. } => Some(source),
+            ManifestError::File(e) => e.source(),
             _ => None,
         }
     }
@@ -969,21 +974,18 @@ fn missing(path: &str) -> Finding {
 /// one. A named file that cannot be read, and an invalid manifest, are errors.
 pub fn check(root: &Path, manifest: Option<&Path>) -> Result<Vec<Finding>, ManifestError> {
     let dir = folder_of(root);
-    let file = match manifest {
-        Some(path) => path.to_path_buf(),
-        None => {
-            let path = dir.join(DEFAULT_FILE);
-            if !path.exists() {
-                return Ok(vec![missing(DEFAULT_FILE)]);
-            }
-            path
-        }
+    use crate::files::{self, Origin};
+    let (file, origin) = match manifest {
+        Some(path) => (path.to_path_buf(), Origin::CommandLine),
+        None => (dir.join(DEFAULT_FILE), Origin::Repository),
     };
-    let text = std::fs::read_to_string(&file).map_err(|source| ManifestError::Io {
-        path: file.clone(),
-        action: "read manifest",
-        source,
-    })?;
+    let text = match files::read(&file, "manifest", origin, files::MAX_CONFIG_SIZE) {
+        Ok(text) => text,
+        Err(e) if origin == Origin::Repository && e.is_not_found() => {
+            return Ok(vec![missing(DEFAULT_FILE)]);
+        }
+        Err(e) => return Err(ManifestError::File(e)),
+    };
     let parsed = parse(&file, &text)?;
     let shown = display_path(dir, &file);
     if parsed.keys.is_empty() {
@@ -1041,23 +1043,15 @@ pub fn init(root: &Path, manifest: Option<&Path>) -> Result<Written, ManifestErr
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "bot".into());
     let (text, exchanges, env_vars) = template(&bot, &reads);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path);
-    let write_err = |source| ManifestError::Io {
-        path: path.clone(),
-        action: "write",
-        source,
-    };
-    let mut file = match file {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+    use crate::files::{self, Existing, FileErrorKind};
+    match files::write(&path, "manifest", Existing::Keep, &text) {
+        Ok(()) => {}
+        Err(e) if matches!(&e.kind, FileErrorKind::Io(io) if io.kind() == std::io::ErrorKind::AlreadyExists) =>
+        {
             return Err(ManifestError::Exists { path });
         }
-        Err(e) => return Err(write_err(e)),
-    };
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(write_err)?;
+        Err(e) => return Err(ManifestError::File(e)),
+    }
     Ok(Written {
         path,
         exchanges,

@@ -196,6 +196,14 @@ pub fn write(
         (k.dependency_dirs, "ignored dependency/build directories"),
         (k.excluded, "excluded by pattern"),
     ];
+    if k.excluded_by_repo_config > 0 {
+        writeln!(
+            out,
+            "the repository's own keyaudit.toml excluded {} from the scan ([scan] exclude; \
+             --no-repo-config leaves it out)",
+            count(k.excluded_by_repo_config, "path")
+        )?;
+    }
     let parts: Vec<String> = skipped
         .iter()
         .filter(|(n, _)| *n > 0)

@@ -48,6 +48,10 @@ pub struct Skipped {
     pub dependency_dirs: u64,
     /// Files, folders and (blob, path) pairs left out by `--exclude` / `[scan] exclude`.
     pub excluded: u64,
+    /// Distinct paths (a folder counts once) left out only by the scanned
+    /// repository's own `keyaudit.toml` `[scan] exclude`: what a pull
+    /// request could hide from the scan. 0 with `--no-repo-config` or `--config FILE`.
+    pub excluded_by_repo_config: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +149,7 @@ impl Report {
                     special: stats.skipped_special,
                     dependency_dirs: stats.skipped_dirs,
                     excluded: stats.skipped_excluded,
+                    excluded_by_repo_config: 0,
                 },
             },
             findings,

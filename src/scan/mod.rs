@@ -47,6 +47,17 @@ impl Default for Limits {
 #[derive(Clone, Debug, Default)]
 pub struct Exclude {
     set: Option<globset::GlobSet>,
+    /// The scanned repository's own `[scan] exclude` patterns, kept apart so
+    /// that what they alone leave out is counted for the report.
+    repo: Option<RepoExclude>,
+}
+
+/// Patterns from the scanned repository's own `keyaudit.toml`, and the
+/// distinct paths only they left out (shared by every clone, every source).
+#[derive(Clone, Debug)]
+struct RepoExclude {
+    set: globset::GlobSet,
+    hits: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Exclude {
@@ -83,12 +94,50 @@ impl Exclude {
         let set = builder
             .build()
             .map_err(|e| format!("invalid exclude patterns: {e}"))?;
-        Ok(Exclude { set: Some(set) })
+        Ok(Exclude {
+            set: Some(set),
+            repo: None,
+        })
+    }
+
+    /// `trusted` (the command line's, or `--config FILE`'s) and `repo` (the
+    /// scanned repository's own `keyaudit.toml`): both exclude, and what only
+    /// `repo` excludes is counted ([`Exclude::excluded_by_repo_config`]).
+    pub fn with_repo(trusted: &[String], repo: &[String]) -> Result<Exclude, String> {
+        let mut exclude = Exclude::new(trusted)?;
+        exclude.repo = Exclude::new(repo)?.set.map(|set| RepoExclude {
+            set,
+            hits: Default::default(),
+        });
+        Ok(exclude)
     }
 
     /// True when `rel` (relative, '/'-separated) is excluded.
     pub fn matches(&self, rel: &str) -> bool {
-        self.set.as_ref().is_some_and(|s| s.is_match(rel))
+        if self.set.as_ref().is_some_and(|s| s.is_match(rel)) {
+            return true;
+        }
+        let Some(repo) = &self.repo else {
+            return false;
+        };
+        if !repo.set.is_match(rel) {
+            return false;
+        }
+        if let Ok(mut hits) = repo.hits.lock()
+            && !hits.contains(rel)
+        {
+            hits.insert(rel.to_string());
+        }
+        true
+    }
+
+    /// How many distinct paths (a folder counts once) only the repository's
+    /// own patterns left out so far.
+    pub fn excluded_by_repo_config(&self) -> u64 {
+        self.repo
+            .as_ref()
+            .and_then(|r| r.hits.lock().ok().map(|h| h.len() as u64))
+            .unwrap_or(0)
     }
 }
 
@@ -292,5 +341,15 @@ mod tests {
         assert!(!e.matches("config.py"));
         assert!(!Exclude::default().matches("anything"));
         assert!(Exclude::new(&["a[".into()]).unwrap_err().contains("a["));
+    }
+
+    #[test]
+    fn what_only_the_repository_excludes_is_counted_once_per_path() {
+        let e = Exclude::with_repo(&["*.lock".into()], &["**".into()]).unwrap();
+        assert!(e.matches("a.lock") && e.matches("b.py") && e.matches("b.py"));
+        assert!(e.matches("src/c.py"));
+        assert_eq!(e.excluded_by_repo_config(), 2);
+        assert_eq!(e.clone().excluded_by_repo_config(), 2);
+        assert_eq!(Exclude::default().excluded_by_repo_config(), 0);
     }
 }

@@ -8,6 +8,8 @@
 //! `target`, ...) are skipped whole. The walk is sequential (git2 is not
 //! `Sync`); reading and detection run in parallel.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -45,27 +47,133 @@ struct Entry {
 }
 
 /// The git view of the tree: which paths are tracked, which are ignored.
-struct GitView {
+/// Shared with the env check, so that both classify a path the same way.
+pub(crate) struct GitView {
     repo: git2::Repository,
     index: Option<git2::Index>,
+    workdir: Option<PathBuf>,
+    /// Per folder (relative, "" for the root): whether its `.gitignore` is
+    /// there but not a regular file (a symlink, a FIFO, ...).
+    unread_gitignore: RefCell<HashMap<String, bool>>,
+    /// Made the first time a path needs it: see [`GitView::is_ignored`].
+    shadow: RefCell<Option<Shadow>>,
+}
+
+/// The same repository seen through a stand-in working tree that holds only
+/// the regular `.gitignore` files copied over, so that libgit2 answers with
+/// exactly the rules git reads.
+struct Shadow {
+    dir: tempfile::TempDir,
+    repo: git2::Repository,
+    /// Folders whose `.gitignore` was looked at (copied when regular).
+    copied: HashSet<String>,
+}
+
+/// The folders whose `.gitignore` applies to `rel`: the root, each folder
+/// above it and, for a folder (ending in '/'), itself.
+fn folders(rel: &str) -> impl Iterator<Item = &str> {
+    std::iter::once("").chain(
+        rel.char_indices()
+            .filter(|&(_, c)| c == '/')
+            .map(|(i, _)| &rel[..i]),
+    )
 }
 
 impl GitView {
     fn open(root: &Path) -> Option<(GitView, PathBuf)> {
-        let repo = git2::Repository::discover(root).ok()?;
-        let workdir = repo.workdir()?.to_path_buf();
-        let index = repo.index().ok();
-        Some((GitView { repo, index }, workdir))
+        let view = GitView::new(git2::Repository::discover(root).ok()?);
+        let workdir = view.workdir.clone()?;
+        Some((view, workdir))
     }
 
-    fn is_tracked(&self, rel: &str) -> bool {
+    pub(crate) fn new(repo: git2::Repository) -> GitView {
+        let workdir = repo.workdir().map(Path::to_path_buf);
+        let index = repo.index().ok();
+        GitView {
+            repo,
+            index,
+            workdir,
+            unread_gitignore: RefCell::default(),
+            shadow: RefCell::default(),
+        }
+    }
+
+    pub(crate) fn is_tracked(&self, rel: &str) -> bool {
         self.index
             .as_ref()
             .is_some_and(|i| i.get_path(Path::new(rel), 0).is_some())
     }
 
-    fn is_ignored(&self, rel: &str) -> bool {
+    /// Whether git would ignore `rel` (a folder ends in '/').
+    ///
+    /// git reads a `.gitignore` in the working tree only when it is a regular
+    /// file: it opens it with `O_NOFOLLOW` (dir.c, since git 2.32), so a
+    /// symlinked one counts for nothing (`git check-ignore` and `git status
+    /// --ignored` then treat what it names as untracked, with "warning:
+    /// unable to access '.gitignore': Too many levels of symbolic links").
+    /// libgit2 follows the link (and would block on a FIFO), so a repository
+    /// could make a `.env` or a file holding a key look ignored while `git
+    /// add .` commits it. For a path below such a `.gitignore`, libgit2 is
+    /// therefore asked through a [`Shadow`] working tree holding only the
+    /// regular `.gitignore` files; `.git/info/exclude` and
+    /// `core.excludesFile` apply as before. Should that fail, the path counts
+    /// as not ignored: never ignored where git would commit it.
+    pub(crate) fn is_ignored(&self, rel: &str) -> bool {
+        if self.unread_gitignore_above(rel) {
+            return self.shadow_ignored(rel).unwrap_or(false);
+        }
         self.repo.is_path_ignored(Path::new(rel)).unwrap_or(false)
+    }
+
+    /// True when a folder whose `.gitignore` applies to `rel` has one that
+    /// is not a regular file.
+    fn unread_gitignore_above(&self, rel: &str) -> bool {
+        let Some(workdir) = &self.workdir else {
+            return false;
+        };
+        let mut cache = self.unread_gitignore.borrow_mut();
+        folders(rel).any(|folder| {
+            *cache.entry(folder.to_string()).or_insert_with(|| {
+                std::fs::symlink_metadata(workdir.join(folder).join(".gitignore"))
+                    .is_ok_and(|m| !m.is_file())
+            })
+        })
+    }
+
+    /// `is_path_ignored` through the [`Shadow`] working tree.
+    fn shadow_ignored(&self, rel: &str) -> Option<bool> {
+        use crate::files::{self, Origin};
+        let workdir = self.workdir.as_ref()?;
+        let mut slot = self.shadow.borrow_mut();
+        if slot.is_none() {
+            let dir = tempfile::tempdir().ok()?;
+            let repo = git2::Repository::open(self.repo.path()).ok()?;
+            repo.set_workdir(dir.path(), false).ok()?;
+            *slot = Some(Shadow {
+                dir,
+                repo,
+                copied: HashSet::new(),
+            });
+        }
+        let shadow = slot.as_mut()?;
+        for folder in folders(rel) {
+            if !shadow.copied.insert(folder.to_string()) {
+                continue;
+            }
+            let from = workdir.join(folder).join(".gitignore");
+            // Only a regular file: a symlink, FIFO or device is what git skips.
+            if let Ok(text) = files::read_bytes(
+                &from,
+                ".gitignore",
+                Origin::Repository,
+                files::MAX_CONFIG_SIZE,
+            ) {
+                let to = shadow.dir.path().join(folder);
+                std::fs::create_dir_all(&to).ok()?;
+                std::fs::write(to.join(".gitignore"), text).ok()?;
+            }
+        }
+        shadow.repo.is_path_ignored(Path::new(rel)).ok()
     }
 
     /// True when some tracked file lives under the directory `rel`.
@@ -204,6 +312,14 @@ fn walk(
         }
         if ft.is_symlink() {
             stats.skipped_symlinks += 1;
+            if git.is_some() && dent.file_name() == ".gitignore" {
+                problems.push(Problem {
+                    path: rel,
+                    reason: "a symbolic link: git does not read it as ignore rules, and neither \
+                             does keyaudit (what it names counts as not ignored)"
+                        .into(),
+                });
+            }
             continue;
         }
         if !ft.is_file() {

@@ -9,6 +9,7 @@ mod exclude;
 mod gate;
 mod history;
 mod hook;
+mod inputs;
 mod manifest;
 mod report;
 mod sarif;
