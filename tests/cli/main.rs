@@ -10,6 +10,7 @@ mod gate;
 mod history;
 mod hook;
 mod inputs;
+mod integrations;
 mod manifest;
 mod report;
 mod sarif;
