@@ -128,7 +128,7 @@ impl Local {
     /// Reads the `.env` files of the repository holding `root` (none for a
     /// bare repository). Not being in a repository is an error.
     pub fn read(root: &Path) -> Result<Local> {
-        let repo = Repository::discover(root).with_context(|| {
+        let repo = scan::objects::discover(root).with_context(|| {
             format!(
                 "{} is not in a git repository (the env check needs one)",
                 root.display()
