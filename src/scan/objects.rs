@@ -416,10 +416,11 @@ extern "C" fn read_prefix(
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.len() == 38 && name.starts_with(&prefix[2..]) {
-                if let Ok(oid) = Oid::from_str(&format!("{}{name}", &prefix[..2])) {
-                    matches.push(oid);
-                }
+            if name.len() == 38
+                && name.starts_with(&prefix[2..])
+                && let Ok(oid) = Oid::from_str(&format!("{}{name}", &prefix[..2]))
+            {
+                matches.push(oid);
             }
         }
     }

@@ -351,7 +351,10 @@ fn separate_git_dir(git_dir: &Path, worktree: &Path) {
     system_git(worktree, &["add", "s.py"]);
 }
 
-fn sorted(report: &serde_json::Value) -> Vec<(String, String)> {
+/// (source, path) pairs, as a test expects them.
+type Places = Vec<(String, String)>;
+
+fn sorted(report: &serde_json::Value) -> Places {
     let mut out: Vec<(String, String)> = findings(report)
         .into_iter()
         .filter(|(rule, ..)| rule == RULE)
@@ -373,7 +376,7 @@ fn separate_git_dir_paths_are_the_work_tree_s() {
     for (git_dir, worktree) in &layouts {
         separate_git_dir(git_dir, worktree);
         let pair = |s: &str, p: &str| (s.to_string(), p.to_string());
-        let cases: [(&[&str], Vec<(String, String)>); 4] = [
+        let cases: [(&[&str], Places); 4] = [
             (
                 &["scan", "."],
                 vec![pair("tree", "k.py"), pair("tree", "s.py")],
