@@ -217,7 +217,7 @@ fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
     let root = &args.target.path;
     if args.fix {
         let before = env_check::check_files(&env_check::Local::read(root)?, &[]);
-        let workdir = git2::Repository::discover(root)?
+        let workdir = scan::objects::discover(root)?
             .workdir()
             .map(Path::to_path_buf)
             .with_context(|| "a bare repository has no .gitignore to fix")?;

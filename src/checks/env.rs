@@ -14,7 +14,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use git2::Repository;
 use walkdir::WalkDir;
 
 use crate::detect::placeholder::is_placeholder;
@@ -129,7 +128,7 @@ impl Local {
     /// Reads the `.env` files of the repository holding `root` (none for a
     /// bare repository). Not being in a repository is an error.
     pub fn read(root: &Path) -> Result<Local> {
-        let repo = Repository::discover(root).with_context(|| {
+        let repo = scan::objects::discover(root).with_context(|| {
             format!(
                 "{} is not in a git repository (the env check needs one)",
                 root.display()

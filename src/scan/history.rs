@@ -23,11 +23,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{ObjectType, Oid, Repository};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{Limits, Outcome, Problem, Provenance, Stats, detect, text};
+use super::{Limits, Outcome, Problem, Provenance, Stats, detect, objects, text};
 use crate::checks::env::{EnvKind, env_kind};
 use crate::detect::Engine;
 use crate::finding::{CommitInfo, Finding, Source};
@@ -110,12 +110,12 @@ struct Walk {
 
 /// True when `root` is inside a bare repository (no working tree to scan).
 pub fn is_bare(root: &Path) -> bool {
-    Repository::discover(root).is_ok_and(|r| r.is_bare())
+    objects::discover(root).is_ok_and(|r| r.is_bare())
 }
 
 /// True when `root` is inside a git repository.
 pub fn is_repository(root: &Path) -> bool {
-    Repository::discover(root).is_ok()
+    objects::discover(root).is_ok()
 }
 
 /// Scans the history of the repository containing `root`.
@@ -126,7 +126,7 @@ pub fn scan(
     revisions: &Revisions,
     progress: &ProgressBar,
 ) -> Result<Outcome> {
-    let repo = Repository::discover(root)
+    let repo = objects::discover(root)
         .with_context(|| format!("{} is not in a git repository", root.display()))?;
     // Process-wide libgit2 settings, measured on a 20,000-commit history:
     // the walk keeps its own seen-tree set, so libgit2's object cache only
@@ -291,6 +291,14 @@ fn all_refs(repo: &Repository, walk: &mut Walk) -> Vec<Oid> {
                     reason: format!("ref points at a missing object: {}", e.message()),
                 });
             }
+            // Corrupt, or of a type libgit2 does not know: recorded.
+            Err(e) if matches!(e.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib) => {
+                walk.unreadable += 1;
+                walk.problems.push(Problem {
+                    path: name,
+                    reason: format!("ref points at a corrupt object: {}", e.message()),
+                });
+            }
             // A tag of a tree or blob: nothing with a commit to scan.
             Err(_) => {}
         }
@@ -358,68 +366,117 @@ fn walk_commits(repo: &Repository, tips: &Tips, walk: &mut Walk, progress: &Prog
     if tips.is_empty() {
         return;
     }
-    let revwalk = (|| -> std::result::Result<git2::Revwalk<'_>, git2::Error> {
-        let mut rw = repo.revwalk()?;
-        rw.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-        for oid in &tips.push {
-            rw.push(*oid)?;
-        }
-        for oid in &tips.hide {
-            rw.hide(*oid)?;
-        }
-        Ok(rw)
-    })();
-    let revwalk = match revwalk {
-        Ok(rw) => rw,
-        Err(e) => {
-            walk.unreadable += 1;
-            walk.problems.push(Problem {
-                path: ".".into(),
-                reason: format!("cannot walk commits: {}", e.message()),
-            });
-            return;
-        }
-    };
-    let mut oids = Vec::new();
-    for next in revwalk {
-        match next {
-            Ok(oid) => oids.push(oid),
-            Err(e) => {
-                walk.unreadable += 1;
-                walk.problems.push(Problem {
-                    path: ".".into(),
-                    reason: format!("commit walk stopped early: {}", e.message()),
-                });
-                break;
-            }
-        }
-    }
-    progress.set_length(oids.len() as u64);
+    let commits = list_commits(repo, tips, walk);
+    progress.set_length(commits.len() as u64);
     if !tips.hide.is_empty() {
+        let oids: Vec<Oid> = commits.iter().map(|c| c.oid).collect();
         walk_boundary(repo, &oids, walk);
     }
-    for oid in oids {
-        let commit = match repo.find_commit(oid) {
-            Ok(c) => c,
-            Err(e) => {
-                walk.unreadable += 1;
-                walk.problems.push(Problem {
-                    path: oid.to_string(),
-                    reason: format!("commit missing or corrupt: {}", e.message()),
-                });
-                continue;
-            }
-        };
+    for commit in commits {
         let index = walk.commits.len() as u32;
-        let author = commit.author();
-        walk.commits.push(Arc::new(CommitInfo {
+        walk.commits.push(commit.info);
+        progress.inc(1);
+        walk_tree(repo, commit.tree, &mut String::new(), index, walk);
+    }
+}
+
+/// A commit of the walk: what the tree walk and the findings need of it.
+struct Listed {
+    oid: Oid,
+    tree: Oid,
+    info: Arc<CommitInfo>,
+}
+
+/// Reads one commit for the walk: its listing and its parents.
+fn read_commit(repo: &Repository, oid: Oid) -> Result<(Listed, Vec<Oid>), git2::Error> {
+    let commit = repo.find_commit(oid)?;
+    let author = commit.author();
+    let listed = Listed {
+        oid,
+        tree: commit.tree_id(),
+        info: Arc::new(CommitInfo {
             commit: oid.to_string(),
             author: person(&author),
             date: rfc3339(author.when().seconds()),
-        }));
-        progress.inc(1);
-        walk_tree(repo, commit.tree_id(), &mut String::new(), index, walk);
+        }),
+    };
+    Ok((listed, commit.parent_ids().collect()))
+}
+
+/// The commits reachable from `tips.push` and not from `tips.hide`, parents
+/// before children (a depth-first post-order: a topological order, oldest
+/// first). The walk is ours rather than libgit2's revwalk, which stops at
+/// the first missing or corrupt commit and then yields nothing: here such a
+/// commit is recorded, counted as unreadable and passed over, and every
+/// commit that can be read is kept.
+fn list_commits(repo: &Repository, tips: &Tips, walk: &mut Walk) -> Vec<Listed> {
+    let hidden = ancestors(repo, &tips.hide);
+    let mut seen: HashSet<Oid> = HashSet::new();
+    let mut out = Vec::new();
+    // (commit, its parents, how many of them were visited)
+    let mut stack: Vec<(Listed, Vec<Oid>, usize)> = Vec::new();
+    let unreadable = |walk: &mut Walk, oid: Oid, child: Option<Oid>, e: git2::Error| {
+        walk.unreadable += 1;
+        let what = if e.code() == git2::ErrorCode::NotFound {
+            "missing"
+        } else {
+            "corrupt"
+        };
+        walk.problems.push(Problem {
+            path: oid.to_string(),
+            reason: match child {
+                Some(child) => format!(
+                    "commit {what} (parent of {child}): {}; history reachable only through it is not scanned",
+                    e.message()
+                ),
+                None => format!("commit {what}: {}", e.message()),
+            },
+        });
+    };
+    for &tip in &tips.push {
+        if hidden.contains(&tip) || !seen.insert(tip) {
+            continue;
+        }
+        match read_commit(repo, tip) {
+            Ok((listed, parents)) => stack.push((listed, parents, 0)),
+            Err(e) => unreadable(walk, tip, None, e),
+        }
+        while let Some((listed, parents, next)) = stack.last_mut() {
+            let Some(&parent) = parents.get(*next) else {
+                if let Some((listed, _, _)) = stack.pop() {
+                    out.push(listed);
+                }
+                continue;
+            };
+            *next += 1;
+            if hidden.contains(&parent) || !seen.insert(parent) {
+                continue;
+            }
+            let child = listed.oid;
+            match read_commit(repo, parent) {
+                Ok((listed, parents)) => stack.push((listed, parents, 0)),
+                Err(e) => unreadable(walk, parent, Some(child), e),
+            }
+        }
     }
+    out
+}
+
+/// `from` and every commit reachable from it (what `--since`/`--range` leave
+/// out). A commit that cannot be read ends that line of ancestry.
+fn ancestors(repo: &Repository, from: &[Oid]) -> HashSet<Oid> {
+    let mut seen: HashSet<Oid> = from.iter().copied().collect();
+    let mut todo: Vec<Oid> = from.to_vec();
+    while let Some(oid) = todo.pop() {
+        if let Ok(commit) = repo.find_commit(oid) {
+            for parent in commit.parent_ids() {
+                if seen.insert(parent) {
+                    todo.push(parent);
+                }
+            }
+        }
+    }
+    seen
 }
 
 /// For a limited range: records the trees of the commits just outside it
@@ -597,7 +654,7 @@ fn read_items(git_dir: &Path, items: Receiver<Item>, engine: &Engine, limits: &L
         .into_iter()
         .par_bridge()
         .map_init(
-            || Repository::open(git_dir).map_err(|e| e.message().to_string()),
+            || objects::open(git_dir).map_err(|e| e.message().to_string()),
             |repo, item| {
                 let mut acc = Read::default();
                 let odb = repo
@@ -648,9 +705,9 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
             });
         }
     };
-    let size = match odb.read_header(item.oid) {
-        Ok((size, _)) => size as u64,
-        Err(e) => return unreadable(acc, e.message()),
+    let size = match objects::read_header(odb, item.oid) {
+        Ok((size, _)) => size,
+        Err(e) => return unreadable(acc, &e),
     };
     if size > limits.max_file_size {
         if item.first {

@@ -5,6 +5,7 @@
 
 pub mod history;
 pub mod index;
+pub mod objects;
 pub mod staged;
 pub mod tree;
 

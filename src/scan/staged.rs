@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Tree};
 
-use super::{Limits, Outcome, Problem, Provenance, detect, index, text};
+use super::{Limits, Outcome, Problem, Provenance, detect, index, objects, text};
 use crate::detect::Engine;
 use crate::finding::Source;
 
@@ -206,7 +206,7 @@ fn index_file(repo: &Repository) -> PathBuf {
 /// Scans what is staged in the repository containing `root` (limited to
 /// `root` when it is a subfolder or file of the working tree).
 pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
-    let repo = Repository::discover(root)
+    let repo = objects::discover(root)
         .with_context(|| format!("--staged: {} is not in a git repository", root.display()))?;
     let Some(workdir) = repo.workdir() else {
         bail!(
@@ -215,8 +215,24 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
         );
     };
     let spec = pathspec(workdir, root);
+    let mut outcome = Outcome::default();
     let head_tree = match repo.head() {
-        Ok(head) => Some(head.peel_to_tree().context("cannot read HEAD's tree")?),
+        // A corrupt HEAD commit or tree: compare with nothing, so every
+        // staged file is scanned, and say so.
+        Ok(head) => match head.peel_to_tree() {
+            Ok(tree) => Some(tree),
+            Err(e) => {
+                outcome.stats.skipped_unreadable += 1;
+                outcome.problems.push(Problem {
+                    path: ".".into(),
+                    reason: format!(
+                        "HEAD's commit or tree is missing or corrupt ({}); every staged file is scanned",
+                        e.message()
+                    ),
+                });
+                None
+            }
+        },
         Err(e)
             if matches!(
                 e.code(),
@@ -227,7 +243,6 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
         }
         Err(e) => return Err(e).context("cannot read HEAD"),
     };
-    let mut outcome = Outcome::default();
     let index_path = index_file(&repo);
     let parsed = match std::fs::read(&index_path) {
         Ok(bytes) => index::parse(&bytes),
@@ -277,10 +292,10 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
                 reason: format!("staged blob {oid} missing or corrupt: {why}; skipped"),
             });
         };
-        let size = match odb.read_header(oid) {
-            Ok((size, _)) => size as u64,
+        let size = match objects::read_header(&odb, oid) {
+            Ok((size, _)) => size,
             Err(e) => {
-                unreadable(&mut outcome, e.message());
+                unreadable(&mut outcome, &e);
                 continue;
             }
         };

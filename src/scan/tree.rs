@@ -81,7 +81,7 @@ fn folders(rel: &str) -> impl Iterator<Item = &str> {
 
 impl GitView {
     fn open(root: &Path) -> Option<(GitView, PathBuf)> {
-        let view = GitView::new(git2::Repository::discover(root).ok()?);
+        let view = GitView::new(super::objects::discover(root).ok()?);
         let workdir = view.workdir.clone()?;
         Some((view, workdir))
     }
@@ -186,11 +186,26 @@ impl GitView {
     }
 }
 
-/// The path of `abs` relative to `base`, with '/' separators.
+/// The path of `abs` relative to `base`, with '/' separators. When the two
+/// are spelled differently (a symlinked folder, `..`), both are resolved
+/// first. Never absolute: a path that is still not under `base` keeps only
+/// its plain names (libgit2 refuses absolute paths, and a report must not
+/// show one as if it were in the repository).
 pub(crate) fn relative(base: &Path, abs: &Path) -> String {
-    let rel = abs.strip_prefix(base).unwrap_or(abs);
+    let resolved;
+    let rel = match abs.strip_prefix(base) {
+        Ok(rel) => rel,
+        Err(_) => {
+            let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            resolved = canon(abs);
+            resolved.strip_prefix(canon(base)).unwrap_or(&resolved)
+        }
+    };
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .filter_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod baseline;
+mod corrupt;
 mod env;
 mod exclude;
 mod gate;
