@@ -71,6 +71,7 @@ fn leaky_repo() -> TestRepo {
 
 fn clean_repo() -> TestRepo {
     let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
     repo.write(
         "bot/config.py",
         "import os\nkey = os.getenv('BINANCE_API_KEY')\n",
@@ -330,8 +331,8 @@ fn github_action_audits_uploads_sarif_and_fails_on_findings() {
 
     let clean = clean_repo();
     let (code, last, runner) = run_action(clean.path(), "");
-    assert_eq!((code.as_str(), last), ("0", 0));
     let results = sarif_results(&runner.path().join("keyaudit.sarif"));
+    assert_eq!((code.as_str(), last), ("0", 0), "{results:?}");
     assert!(
         results.iter().all(|r| r["level"] == "note"),
         "a clean repository has advice at most: {results:?}"
