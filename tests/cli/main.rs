@@ -8,6 +8,8 @@ mod env;
 mod exclude;
 mod history;
 mod hook;
+mod hostile_values;
+mod limits;
 mod manifest;
 mod report;
 mod sarif;
