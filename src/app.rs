@@ -459,8 +459,13 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     Ok(ExitStatus::Clean)
 }
 
+/// How many stale baseline entries are warned about one by one; the rest
+/// are counted in one more warning.
+const STALE_SHOWN: usize = 20;
+
 /// Drops the findings `--baseline` names; when the run made every check,
-/// records a warning for each entry that matched nothing. Returns how many
+/// records a warning for each of the first [`STALE_SHOWN`] entries that
+/// matched nothing, and one with the count of the others. Returns how many
 /// findings were dropped.
 fn apply_baseline(
     settings: &Settings,
@@ -472,14 +477,25 @@ fn apply_baseline(
     };
     let applied = baseline.apply(&mut outcome.findings);
     if stale_entries == StaleEntries::Warn {
-        let file = baseline.path.display();
-        for entry in applied.stale {
+        let file = crate::redact::sanitize(&baseline.path.display().to_string());
+        let total = applied.stale.len();
+        for entry in applied.stale.into_iter().take(STALE_SHOWN) {
             outcome.problems.push(Problem {
                 path: entry.path,
                 reason: format!(
                     "stale baseline entry ({}, {}…): the secret is gone; remove the entry from {file}",
-                    entry.rule,
+                    crate::redact::quote(&entry.rule),
                     &entry.fingerprint[..entry.fingerprint.len().min(19)]
+                ),
+            });
+        }
+        if total > STALE_SHOWN {
+            outcome.problems.push(Problem {
+                path: file.clone(),
+                reason: format!(
+                    "{} more stale baseline entries ({total} in all): their secrets are gone; \
+                     write a new baseline with `keyaudit baseline`",
+                    total - STALE_SHOWN
                 ),
             });
         }

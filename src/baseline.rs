@@ -51,6 +51,7 @@ const HINT: &str = "write a new one with `keyaudit baseline`";
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// `sha256:` + 64 hex digits: the secret's fingerprint, or the derived one.
+    #[serde(deserialize_with = "checked_fingerprint")]
     pub fingerprint: String,
     /// The rule id, for people reading the file (the fingerprint already depends on it).
     pub rule: String,
@@ -86,12 +87,61 @@ pub fn fingerprint_of(finding: &Finding) -> String {
     }
 }
 
+/// At most this many entries in a baseline file: far more than a repository
+/// has leaks, and a bound on the memory and the stale-entry work a hostile
+/// file can ask for.
+pub const MAX_ENTRIES: usize = 100_000;
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileV1 {
     version: u32,
     tool: String,
+    #[serde(deserialize_with = "checked_entries")]
     entries: Vec<Entry>,
+}
+
+/// A fingerprint field: anything but `sha256:` + 64 hex digits is an error
+/// at its line and column that quotes it only through [`crate::redact::quote`].
+fn checked_fingerprint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    if is_fingerprint(&text) {
+        Ok(text)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "fingerprint {} is not sha256: and 64 hex digits",
+            crate::redact::quote(&text)
+        )))
+    }
+}
+
+/// The `entries` list, read one entry at a time: more than [`MAX_ENTRIES`]
+/// stops the read there, with serde_json's line and column.
+fn checked_entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Entry>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<Entry>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of at most {MAX_ENTRIES} entries")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Entry>, A::Error> {
+            use serde::de::Error as _;
+            let mut out: Vec<Entry> = Vec::new();
+            while let Some(entry) = seq.next_element::<Entry>()? {
+                if out.len() == MAX_ENTRIES {
+                    return Err(A::Error::custom(format!("more than {MAX_ENTRIES} entries")));
+                }
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Entries)
 }
 
 /// Only the version, read first so that a file of another version is named
@@ -186,12 +236,15 @@ impl Baseline {
 fn error(path: &Path, e: &serde_json::Error) -> BaselineError {
     // serde_json says column 0 for the end of input just after a newline.
     let position = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
-    // serde_json's Display repeats the position; the message alone reads better.
+    // serde_json's Display repeats the position; the message alone reads
+    // better. It quotes values (`invalid type: string "…"`): scrubbed, as the
+    // file may hold a secret where a fingerprint belongs.
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
-        Some(i) if position.is_some() => text[..i].to_string(),
-        _ => text,
+        Some(i) if position.is_some() => &text[..i],
+        _ => &text,
     };
+    let message = crate::redact::scrub(message);
     BaselineError {
         path: path.to_path_buf(),
         position,
@@ -205,6 +258,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
     match header.version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION.into()) => {}
         Some(other) => {
+            let other = match other {
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => "that is not a number".into(),
+            };
             return Err(BaselineError {
                 path: path.to_path_buf(),
                 position: None,
@@ -226,20 +283,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
         return Err(BaselineError {
             path: path.to_path_buf(),
             position: None,
-            message: format!("\"tool\" is {:?}, not \"{TOOL}\"", file.tool),
-        });
-    }
-    if let Some(bad) = file
-        .entries
-        .iter()
-        .find(|e| !is_fingerprint(&e.fingerprint))
-    {
-        return Err(BaselineError {
-            path: path.to_path_buf(),
-            position: None,
             message: format!(
-                "entry for {} ({}): {:?} is not a sha256: fingerprint",
-                bad.path, bad.rule, bad.fingerprint
+                "\"tool\" is {}, not \"{TOOL}\"",
+                crate::redact::quote(&file.tool)
             ),
         });
     }
@@ -374,7 +420,8 @@ mod tests {
         let e = parse(p, r#"{"tool": "keyaudit", "entries": []}"#).unwrap_err();
         assert!(e.to_string().contains("no \"version\""), "{e}");
         let e = parse(p, r#"{"version": 1, "tool": "keyaudit", "entries": [{"fingerprint": "x", "rule": "r", "path": "p"}]}"#).unwrap_err();
-        assert!(e.to_string().contains("not a sha256"), "{e}");
+        assert!(e.to_string().contains("is not sha256:"), "{e}");
+        assert!(e.position.is_some(), "{e}");
         let e = parse(
             p,
             r#"{"version": 1, "tool": "keyaudit", "entries": [], "extra": 1}"#,

@@ -58,7 +58,7 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawScan {
     max_file_size: Option<toml::Spanned<Size>>,
-    exclude: Option<Vec<toml::Spanned<String>>>,
+    exclude: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -80,12 +80,77 @@ pub fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset (the column counts characters).
+/// One lookup reads the text up to `offset`; for many, build a [`Lines`].
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, col)
+    Lines::new(text).line_col(offset)
+}
+
+/// Line and column lookups in one text, each in O(log lines) plus at most
+/// [`Lines::STRIDE`] bytes, so that positioning every match or value of a
+/// large file stays linear in its size.
+pub struct Lines<'a> {
+    text: &'a [u8],
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+    /// Characters before each multiple of `STRIDE` bytes.
+    chars: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    const STRIDE: usize = 256;
+
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(line_ends(bytes));
+        let mut chars = Vec::with_capacity(bytes.len() / Self::STRIDE + 1);
+        let mut count = 0;
+        for chunk in bytes.chunks(Self::STRIDE) {
+            chars.push(count);
+            count += chunk.iter().filter(|b| is_char_start(**b)).count();
+        }
+        chars.push(count);
+        Lines {
+            text: bytes,
+            starts,
+            chars,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / Self::STRIDE;
+        let from = block * Self::STRIDE;
+        self.chars[block]
+            + self.text[from..offset]
+                .iter()
+                .filter(|b| is_char_start(**b))
+                .count()
+    }
+
+    /// 1-based line and column of a byte offset (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = self.chars_before(offset) - self.chars_before(start) + 1;
+        (line, column)
+    }
+}
+
+/// Offsets just past each `\n`.
+fn line_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// True for the first byte of a UTF-8 character (not a continuation byte).
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 /// Parses a size: bytes as an integer, or a number with a unit (K, KB, KiB, M, MiB, G, GiB).
@@ -104,36 +169,66 @@ pub fn parse_size(text: &str) -> Option<u64> {
     n.checked_mul(mult)
 }
 
-/// Parses the text of a config file.
+/// Parses the text of a config file. Every value an error quotes goes
+/// through [`crate::redact`]: the file may hold a secret where a pattern
+/// belongs.
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let (line, column) = line_col(text, e.span().map_or(0, |s| s.start));
+    let lines = Lines::new(text);
+    let error = |offset: usize, message: String, hint: &'static str| {
+        let (line, column) = lines.line_col(offset);
         ConfigError {
             path: path.to_path_buf(),
             line,
             column,
-            message: e.message().to_string(),
-            hint: HINT,
+            message,
+            hint,
         }
+    };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        error(
+            e.span().map_or(0, |s| s.start),
+            crate::redact::scrub(e.message()),
+            HINT,
+        )
     })?;
     let mut config = Config::default();
     let (size, exclude) = raw
         .scan
         .map_or((None, None), |s| (s.max_file_size, s.exclude));
-    for pattern in exclude.unwrap_or_default() {
-        let span = pattern.span();
-        let pattern = pattern.into_inner();
-        if let Err(message) = crate::scan::Exclude::new(std::slice::from_ref(&pattern)) {
-            let (line, column) = line_col(text, span.start);
-            return Err(ConfigError {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-                hint: "exclude patterns are globs: `fixtures`, `*.lock`, `docs/**/*.md`",
-            });
+    if let Some(list) = exclude {
+        let span = list.span();
+        let patterns = list.into_inner();
+        if let Some(extra) = patterns.get(crate::scan::MAX_EXCLUDE_PATTERNS) {
+            return Err(error(
+                extra.span().start,
+                format!(
+                    "{} exclude patterns; at most {} are allowed",
+                    patterns.len(),
+                    crate::scan::MAX_EXCLUDE_PATTERNS
+                ),
+                "exclude folders (`fixtures`) or use globs (`*.lock`) rather than listing files",
+            ));
         }
-        config.exclude.push(pattern);
+        for pattern in patterns {
+            if let Err(why) = crate::scan::Exclude::check(pattern.get_ref()) {
+                return Err(error(
+                    pattern.span().start,
+                    format!(
+                        "exclude pattern {} {why}",
+                        crate::redact::quote(pattern.get_ref())
+                    ),
+                    "exclude patterns are globs: `fixtures`, `*.lock`, `docs/**/*.md`",
+                ));
+            }
+            config.exclude.push(pattern.into_inner());
+        }
+        if let Err(message) = crate::scan::Exclude::new(&config.exclude) {
+            return Err(error(
+                span.start,
+                message,
+                "use fewer or simpler exclude patterns: folders (`fixtures`) and globs (`*.lock`)",
+            ));
+        }
     }
     if let Some(size) = size {
         let span = size.span();
@@ -144,14 +239,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         match bytes {
             Some(b) if b > 0 => config.max_file_size = Some(b),
             _ => {
-                let (line, column) = line_col(text, span.start);
-                return Err(ConfigError {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    message: "max_file_size must be a positive size".into(),
-                    hint: "write it as bytes (16777216) or with a unit (\"16MiB\")",
-                });
+                return Err(error(
+                    span.start,
+                    "max_file_size must be a positive size".into(),
+                    "write it as bytes (16777216) or with a unit (\"16MiB\")",
+                ));
             }
         }
     }
@@ -189,5 +281,18 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 17));
         let e = parse(Path::new("k.toml"), "[scan\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn lines_agree_with_a_plain_count() {
+        let text = "ab\néé\n\n日本語x\r\nlast".repeat(40);
+        let lines = Lines::new(&text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+            assert_eq!(lines.line_col(offset), (line, column), "offset {offset}");
+        }
+        assert_eq!(Lines::new("").line_col(5), (1, 1));
     }
 }

@@ -118,9 +118,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// True when the finding counts as a problem (ignored files hold keys where they belong).
+    /// True when the finding counts as a problem: every one but a key found
+    /// in a gitignored file, where keys belong. (An env finding about
+    /// gitignored files, such as one key in two bots' `.env`, counts.)
     pub fn is_leak(&self) -> bool {
-        self.location.source != Source::Ignored
+        self.location.source != Source::Ignored || self.check != Check::Leak
     }
 
     /// The key findings are sorted by: path, line, column, rule.

@@ -1,9 +1,11 @@
 //! The only door secrets leave through.
 //!
 //! Turns raw secret bytes into display text (a few leading characters and the
-//! length) and a stable `sha256:` fingerprint, and strips terminal control
-//! characters from untrusted text (paths, author names) before it is shown.
-//! Nothing else in the crate formats secret bytes.
+//! length) and a stable `sha256:` fingerprint; turns a value read from a
+//! file into what an error may quote ([`quote`], [`scrub`]: a name whole, a
+//! possible secret redacted); and strips terminal control, bidi and invisible
+//! format characters from untrusted text (paths, author names) before it is
+//! shown. Nothing else in the crate formats secret bytes.
 
 use sha2::{Digest, Sha256};
 
@@ -76,12 +78,125 @@ pub fn secret_ref(rule_id: &str, secret: &[u8]) -> SecretRef {
     }
 }
 
-/// Replaces control characters (escape sequences included) so untrusted text
-/// cannot drive the terminal.
+/// Replaces control characters (escape sequences included), bidi controls
+/// and invisible format characters so untrusted text can neither drive the
+/// terminal nor read differently from what it is (a U+202E in a file name
+/// shows `exe.txt` for `txt.exe`).
 pub fn sanitize(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
         .collect()
+}
+
+/// Control characters (Cc), format characters (Cf: bidi embeddings,
+/// overrides and isolates, zero-width characters, the BOM, tag characters),
+/// the line and paragraph separators (Zl, Zp) and the invisible Hangul
+/// fillers. The Cf list follows Unicode 16's general category; a table here
+/// rather than a crate keeps the dependency list as it is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// The longest user-supplied value an error may quote whole.
+const QUOTABLE_LEN: usize = 24;
+
+/// Whether a user-supplied value may be quoted whole in an error: short (at
+/// most 24 characters) ASCII letters, digits and the punctuation of names,
+/// addresses and globs (`_-.:/*?[]{},^` and space; no `=`, which joins a
+/// variable to its value, nor the other symbols passphrases are made of),
+/// and not mixing letters and digits beyond 9 characters (generated keys do;
+/// names, IP addresses and globs mostly don't). A misspelt name
+/// (`spot_trde`, `binanse`, `203.0.113.300`, `docs/[a`) passes, so the error
+/// can say what was written; a key, a passphrase or a long value does not.
+fn quotable(value: &str) -> bool {
+    value.len() <= QUOTABLE_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" _-.:/*?[]{},^".contains(&b))
+        && !(value.len() >= 10 && crate::detect::entropy::has_letters_and_digits(value.as_bytes()))
+}
+
+/// A user-supplied value (a manifest or config string, a baseline field, a
+/// key name) as an error or warning may quote it: `"spot_trde"` in quotes
+/// when it is [`quotable`], else its redacted form without quotes
+/// (`vmPU… (64 chars)`, as a report shows a secret). Every message that
+/// echoes what a file holds goes through here (or [`scrub`]), since that
+/// file may hold a secret where a name belongs.
+pub fn quote(value: &str) -> String {
+    if quotable(value) {
+        format!("\"{value}\"")
+    } else {
+        sanitize(&redact(value.as_bytes()))
+    }
+}
+
+/// A parser's message (toml, serde, serde_json) with every value it quotes
+/// (`"…"` or `` `…` ``, as serde writes `invalid type: string "…"` and
+/// `` unknown field `…` ``) left as it is when [`quotable`] and replaced by
+/// its redacted form otherwise, then sanitized. The parser's own words and
+/// the names it expects are short and pass unchanged.
+pub fn scrub(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        out.push_str(&rest[..open]);
+        let delim = rest.as_bytes()[open] as char;
+        let body = &rest[open + 1..];
+        // The closing delimiter: the next one not escaped by a backslash;
+        // none means the value runs to the end of the message.
+        let mut end = body.len();
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && delim == '"' {
+                escaped = true;
+            } else if c == delim {
+                end = i;
+                break;
+            }
+        }
+        let value = &body[..end];
+        if quotable(value) {
+            out.push(delim);
+            out.push_str(value);
+            if end < body.len() {
+                out.push(delim);
+            }
+        } else {
+            out.push_str(&redact(value.as_bytes()));
+        }
+        rest = body.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    sanitize(&out)
 }
 
 #[cfg(test)]
@@ -145,5 +260,86 @@ mod tests {
     #[test]
     fn sanitize_strips_escape_sequences() {
         assert_eq!(sanitize("a\x1b[31mb\n"), "a\u{FFFD}[31mb\u{FFFD}");
+    }
+
+    #[test]
+    fn sanitize_neutralises_bidi_and_invisible_format_characters() {
+        for c in [
+            '\u{200B}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{061C}',
+            '\u{FEFF}',
+            '\u{2028}',
+            '\u{E0041}',
+        ] {
+            let shown = sanitize(&format!("a{c}b"));
+            assert_eq!(shown, "a\u{FFFD}b", "U+{:04X}", c as u32);
+        }
+        assert_eq!(sanitize("café/日本.txt"), "café/日本.txt");
+    }
+
+    #[test]
+    fn names_are_quoted_and_values_that_may_be_secrets_are_redacted() {
+        for name in [
+            "spot_trde",
+            "binanse",
+            "Enable Withdrawls",
+            "203.0.113.300",
+            "docs/[a",
+            "my server",
+            "v2",
+        ] {
+            assert_eq!(quote(name), format!("\"{name}\""));
+        }
+        let secret = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+        for value in [
+            secret.to_string(),
+            format!("BINANCE_API_SECRET={secret}"),
+            "Tr4d3rPass2024".into(),
+            "hunter2=x".into(),
+            "pass phrase with $ign".into(),
+            "a".repeat(25),
+            "a\x1b[31m".into(),
+        ] {
+            let shown = quote(&value);
+            assert!(
+                !shown.contains(&value),
+                "value of {} chars shown whole",
+                value.len()
+            );
+            assert!(shown.ends_with(&format!("({} chars)", value.chars().count())));
+        }
+    }
+
+    #[test]
+    fn scrub_redacts_the_values_a_parser_quotes() {
+        let secret = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+        let msg =
+            format!("invalid type: string \"BINANCE_API_SECRET={secret}\", expected a sequence");
+        assert_eq!(
+            scrub(&msg),
+            "invalid type: string BINA… (83 chars), expected a sequence"
+        );
+        let msg = format!("unknown field `{secret}`, expected one of `name`, `exchange`");
+        assert_eq!(
+            scrub(&msg),
+            "unknown field vmPU… (64 chars), expected one of `name`, `exchange`"
+        );
+        // An escaped quote does not end the value; an unclosed one runs to the end.
+        let msg = format!("invalid value: string \"a\\\"{secret}\"");
+        assert!(!scrub(&msg).contains(secret));
+        assert!(!scrub(&format!("x \"{secret}")).contains(secret));
+        assert_eq!(scrub("unknown field `bots`"), "unknown field `bots`");
+        assert_eq!(scrub("bad \x1b[2J"), "bad \u{FFFD}[2J");
     }
 }

@@ -388,6 +388,14 @@ fn local_secrets(files: &[EnvFile]) -> Vec<Traced> {
 /// services): revoking it for one stops the other, and a leak of either
 /// exposes both. The same value twice in one folder (`.env` and
 /// `.env.local`) is one deployment's copy, not sharing.
+///
+/// The finding is where the value is: in gitignored files (source
+/// `ignored`), yet it counts like any env finding. It carries no secret: the
+/// value is in no file git has, and may be a short passphrase, so neither
+/// its redacted text nor its fingerprint (an unsalted sha256, which a weak
+/// passphrase does not survive) goes into a report or a baseline meant to be
+/// committed. Its fingerprint is derived from the rule, path and message
+/// (variable names and files), like every other env finding's.
 fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
     let folder = |file: &str| file.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
     let mut out = Vec::new();
@@ -416,7 +424,7 @@ fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
              revoked without stopping the others."
                 .into(),
         );
-        f.secret = Some(redact::secret_ref(SHARED, a.value.as_bytes()));
+        f.location.source = Source::Ignored;
         out.push(f);
     }
     out

@@ -14,7 +14,8 @@
 //! Left to others: the `[scan]` section (`config.rs`), `.env` files (the env
 //! check), printing (`app.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::Read as _;
 use std::net::IpAddr;
@@ -26,9 +27,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::permissions::{self, Class, Exchange, Model, Scope};
-use crate::config::{folder_of, line_col};
+use crate::config::{Lines, folder_of};
 use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
+use crate::redact;
 use crate::scan::is_binary;
 use crate::scan::tree::{is_dependency_dir, relative};
 
@@ -184,12 +186,12 @@ env, ip_allowlist and allow; see `keyaudit manifest --init` for a commented temp
 
 struct Parser<'a> {
     path: &'a Path,
-    text: &'a str,
+    lines: Lines<'a>,
 }
 
 impl Parser<'_> {
     fn pos(&self, offset: usize) -> Pos {
-        let (line, column) = line_col(self.text, offset);
+        let (line, column) = self.lines.line_col(offset);
         Pos { line, column }
     }
 
@@ -229,12 +231,17 @@ fn did_you_mean(names: &[&str]) -> String {
 }
 
 /// Parses the text of a manifest file. `path` is only used in error messages.
+/// An error quotes what the file holds only through [`redact::quote`] and
+/// [`redact::scrub`]: a secret pasted where a name belongs stays redacted.
 pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
-    let p = Parser { path, text };
+    let p = Parser {
+        path,
+        lines: Lines::new(text),
+    };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         p.error(
             e.span().map_or(0, |s| s.start),
-            e.message().to_string(),
+            redact::scrub(e.message()),
             FIELDS_HINT.to_string(),
         )
     })?;
@@ -262,7 +269,7 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
         let near = permissions::suggest(raw.exchange.get_ref(), &ids);
         p.error(
             raw.exchange.span().start,
-            format!("unknown exchange \"{}\"", raw.exchange.get_ref()),
+            format!("unknown exchange {}", redact::quote(raw.exchange.get_ref())),
             format!("{}known exchanges: {}", did_you_mean(&near), ids.join(", ")),
         )
     })?;
@@ -274,7 +281,10 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
             let near = permissions::suggest(perm.get_ref(), &known);
             return Err(p.error(
                 perm.span().start,
-                format!("unknown permission \"{}\" for {display}", perm.get_ref()),
+                format!(
+                    "unknown permission {} for {display}",
+                    redact::quote(perm.get_ref())
+                ),
                 format!(
                     "{}write a canonical scope (read, spot-trade, margin-trade, futures-trade, \
                      transfer, withdraw, ...) or one of {display}'s own names; \
@@ -295,7 +305,7 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
             let near = permissions::suggest(entry.get_ref(), &canon);
             return Err(p.error(
                 entry.span().start,
-                format!("unknown scope \"{}\" in allow", entry.get_ref()),
+                format!("unknown scope {} in allow", redact::quote(entry.get_ref())),
                 format!(
                     "{}allow takes canonical scopes such as \"margin-trade\" and \"futures-trade\"",
                     did_you_mean(&near)
@@ -317,11 +327,25 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
         if let Some(why) = refusal {
             return Err(p.error(
                 entry.span().start,
-                format!("\"{}\" in allow {why}", entry.get_ref()),
+                format!("{} in allow {why}", redact::quote(entry.get_ref())),
                 "allow takes margin-trade, futures-trade, deposit, earn, convert, p2p, pay, card or other".into(),
             ));
         }
         allow.push(scope);
+    }
+    for env in &raw.env {
+        if !is_env_name(env.get_ref()) {
+            return Err(p.error(
+                env.span().start,
+                format!(
+                    "{} in env is not an environment variable name",
+                    redact::quote(env.get_ref())
+                ),
+                "env lists the names the bot reads its key from, such as \"BINANCE_API_KEY\", \
+                 never their values"
+                    .into(),
+            ));
+        }
     }
     let ip_allowlist = match &raw.ip_allowlist {
         None => None,
@@ -331,8 +355,8 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
                     return Err(p.error(
                         entry.span().start,
                         format!(
-                            "\"{}\" in ip_allowlist is not an IP address or CIDR range",
-                            entry.get_ref()
+                            "{} in ip_allowlist is not an IP address or CIDR range",
+                            redact::quote(entry.get_ref())
                         ),
                         "write addresses like \"203.0.113.7\", \"2001:db8::1\" or \"203.0.113.0/24\"".into(),
                     ));
@@ -355,6 +379,15 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
         ip_allowlist,
         allow,
     })
+}
+
+/// A variable name as shells and `.env` files write it: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_env_name(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// An IP address, an `ADDRESS/PREFIX` range, or `*` (which allows everything).
@@ -844,8 +877,9 @@ pub fn env_reads(root: &Path) -> Vec<EnvRead> {
         }
         let text = String::from_utf8_lossy(&bytes);
         let rel = relative(root, entry.path());
+        let lines = Lines::new(&text);
         let mut found = |m: regex::Match<'_>| {
-            let (line, column) = line_col(&text, m.start());
+            let (line, column) = lines.line_col(m.start());
             out.push(EnvRead {
                 name: m.as_str().to_string(),
                 path: rel.clone(),
@@ -873,23 +907,25 @@ pub fn env_reads(root: &Path) -> Vec<EnvRead> {
     out
 }
 
-/// Cross-checks declared env variables with the ones the code reads.
+/// Cross-checks declared env variables with the ones the code reads, in
+/// time linear in their number.
 pub fn cross_check(manifest: &Manifest, reads: &[EnvRead], path: &str) -> Vec<Finding> {
     let mut out = Vec::new();
-    let declared: Vec<&str> = manifest
+    let declared: HashSet<&str> = manifest
         .keys
         .iter()
         .flat_map(|k| k.env.iter().map(|e| e.value.as_str()))
         .collect();
-    let mut reported: Vec<&str> = Vec::new();
+    let read_names: HashSet<&str> = reads.iter().map(|r| r.name.as_str()).collect();
+    let mut reported: HashSet<&str> = HashSet::new();
     for read in reads {
-        if declared.contains(&read.name.as_str()) || reported.contains(&read.name.as_str()) {
+        if declared.contains(read.name.as_str()) || reported.contains(read.name.as_str()) {
             continue;
         }
         let Some(id) = credential_exchange(&read.name) else {
             continue;
         };
-        reported.push(&read.name);
+        reported.insert(&read.name);
         let (exchange, _) = exchange_page(id);
         out.push(finding(
             rule::UNDECLARED_KEY,
@@ -914,7 +950,7 @@ pub fn cross_check(manifest: &Manifest, reads: &[EnvRead], path: &str) -> Vec<Fi
     }
     for key in &manifest.keys {
         for env in &key.env {
-            if reads.iter().any(|r| r.name == env.value) {
+            if read_names.contains(env.value.as_str()) {
                 continue;
             }
             out.push(finding(
@@ -1001,19 +1037,22 @@ pub fn check(root: &Path, manifest: Option<&Path>) -> Result<Vec<Finding>, Manif
 /// since a report keeps a single secret-less finding per rule, path and line.
 fn merge_same_line(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut at: HashMap<(String, String, usize), usize> = HashMap::new();
     for f in findings {
-        let same = out.iter_mut().find(|o| {
-            o.rule == f.rule
-                && o.location.path == f.location.path
-                && o.location.line.is_some()
-                && o.location.line == f.location.line
-        });
-        match same {
-            Some(o) => {
+        let Some(line) = f.location.line else {
+            out.push(f);
+            continue;
+        };
+        match at.entry((f.rule.clone(), f.location.path.clone(), line)) {
+            Entry::Occupied(i) => {
+                let o = &mut out[*i.get()];
                 o.message = format!("{}; {}", o.message, f.message);
                 o.severity = o.severity.max(f.severity);
             }
-            None => out.push(f),
+            Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push(f);
+            }
         }
     }
     out
@@ -1095,12 +1134,12 @@ pub fn template(bot: &str, reads: &[EnvRead]) -> (String, Vec<&'static str>, usi
         bot
     };
     let mut by_exchange: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+    let mut listed: HashSet<&str> = HashSet::new();
     for read in reads {
-        if let Some(id) = credential_exchange(&read.name) {
-            let vars = by_exchange.entry(id).or_default();
-            if !vars.contains(&read.name.as_str()) {
-                vars.push(&read.name);
-            }
+        if let Some(id) = credential_exchange(&read.name)
+            && listed.insert(&read.name)
+        {
+            by_exchange.entry(id).or_default().push(&read.name);
         }
     }
     let mut t = String::from(

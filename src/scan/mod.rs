@@ -61,40 +61,47 @@ struct RepoExclude {
     hits: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
+/// At most this many exclude patterns (`[scan] exclude` and `--exclude`
+/// together): each becomes two globs, and a set of them is compiled in time
+/// and memory that grow with their number.
+pub const MAX_EXCLUDE_PATTERNS: usize = 10_000;
+
+/// At most this many bytes in one exclude pattern.
+pub const MAX_EXCLUDE_LEN: usize = 1_024;
+
 impl Exclude {
-    /// Compiles the patterns; the error names the pattern that is not a glob.
+    /// Compiles the patterns. `config.rs` has checked each `[scan] exclude`
+    /// pattern ([`Exclude::check`]) and their number, and reports a bad one
+    /// at its file, line and column, so a pattern named here came from
+    /// `--exclude`. The error quotes it through [`redact::quote`], or says
+    /// that there are too many, or that together they are too complex.
     pub fn new(patterns: &[String]) -> Result<Exclude, String> {
         if patterns.is_empty() {
             return Ok(Exclude::default());
         }
+        if patterns.len() > MAX_EXCLUDE_PATTERNS {
+            return Err(format!(
+                "{} exclude patterns ([scan] exclude and --exclude together); at most \
+                 {MAX_EXCLUDE_PATTERNS} are allowed",
+                patterns.len()
+            ));
+        }
         let mut builder = globset::GlobSetBuilder::new();
         for pattern in patterns {
-            let trimmed = pattern
-                .trim()
-                .trim_start_matches("./")
-                .trim_end_matches('/');
-            let anchored = trimmed.strip_prefix('/').unwrap_or(trimmed);
-            let base = if trimmed.contains('/') {
-                anchored.to_string()
-            } else {
-                format!("**/{anchored}")
-            };
-            for glob in [base.clone(), format!("{base}/**")] {
-                let glob = globset::GlobBuilder::new(&glob)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| {
-                        format!(
-                            "exclude pattern {pattern:?} is not a valid glob: {}",
-                            e.kind()
-                        )
-                    })?;
+            let globs = Exclude::globs(pattern)
+                .map_err(|why| format!("--exclude {} {why}", redact::quote(pattern)))?;
+            for glob in globs {
                 builder.add(glob);
             }
         }
-        let set = builder
-            .build()
-            .map_err(|e| format!("invalid exclude patterns: {e}"))?;
+        let set = builder.build().map_err(|e| {
+            format!(
+                "the {} exclude patterns ([scan] exclude and --exclude) are too many or too complex \
+                 to compile together ({})",
+                patterns.len(),
+                redact::scrub(&e.to_string())
+            )
+        })?;
         Ok(Exclude {
             set: Some(set),
             repo: None,
@@ -111,6 +118,41 @@ impl Exclude {
             hits: Default::default(),
         });
         Ok(exclude)
+    }
+
+    /// Checks one pattern alone, without compiling a set: why it is not
+    /// usable ("is not a valid glob: …"), to follow the quoted pattern.
+    pub fn check(pattern: &str) -> Result<(), String> {
+        Exclude::globs(pattern).map(drop)
+    }
+
+    /// The two globs a pattern stands for: the path itself and everything under it.
+    fn globs(pattern: &str) -> Result<[globset::Glob; 2], String> {
+        if pattern.len() > MAX_EXCLUDE_LEN {
+            return Err(format!("is longer than {MAX_EXCLUDE_LEN} bytes"));
+        }
+        let trimmed = pattern
+            .trim()
+            .trim_start_matches("./")
+            .trim_end_matches('/');
+        let anchored = trimmed.strip_prefix('/').unwrap_or(trimmed);
+        let base = if trimmed.contains('/') {
+            anchored.to_string()
+        } else {
+            format!("**/{anchored}")
+        };
+        let build = |glob: &str| {
+            globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| {
+                    format!(
+                        "is not a valid glob: {}",
+                        redact::scrub(&e.kind().to_string())
+                    )
+                })
+        };
+        Ok([build(&base)?, build(&format!("{base}/**"))?])
     }
 
     /// True when `rel` (relative, '/'-separated) is excluded.
