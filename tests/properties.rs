@@ -169,7 +169,10 @@ fn position(bytes: &[u8], at: usize) -> (usize, usize) {
 /// For each example and each line break used inside it: the example with
 /// that break, and the span its own rule finds in it standing alone (`None`
 /// when the rule misses it there, which the property reports).
-static ALONE: LazyLock<Vec<[(String, Option<(usize, usize)>); 3]>> = LazyLock::new(|| {
+/// An example with one kind of line break, and its own rule's span in it.
+type Alone = (String, Option<(usize, usize)>);
+
+static ALONE: LazyLock<Vec<[Alone; 3]>> = LazyLock::new(|| {
     EXAMPLES
         .iter()
         .map(|&(rule, example, path)| {
