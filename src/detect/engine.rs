@@ -165,11 +165,11 @@ impl Engine {
         let mut windows: Vec<(usize, usize)> = Vec::new();
         for at in positions {
             let lo = at.saturating_sub(before);
-            let lo = memrchr_newline(&bytes[lo..at]).map_or(lo, |i| lo + i + 1);
+            let lo = last_line_break(&bytes[lo..at]).map_or(lo, |i| lo + i + 1);
             let hi = (at + after).min(bytes.len());
             let hi = bytes[at..hi]
                 .iter()
-                .position(|&b| b == b'\n')
+                .position(|&b| is_line_break(b))
                 .map_or(hi, |i| at + i);
             match windows.last_mut() {
                 Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
@@ -191,10 +191,19 @@ impl Engine {
                 continue;
             }
             for (lo, hi) in self.windows(i, bytes, &hits) {
-                for caps in self.regex(i).captures_iter(&bytes[lo..hi]) {
-                    let Some(secret) = caps.name("secret").or_else(|| caps.get(0)) else {
-                        continue;
+                let (regex, window) = (self.regex(i), &bytes[lo..hi]);
+                let mut from = 0;
+                while from <= window.len() {
+                    let Some(caps) = regex.captures_at(window, from) else {
+                        break;
                     };
+                    let Some(whole) = caps.get(0) else { break };
+                    let secret = caps.name("secret").unwrap_or(whole);
+                    // The next search starts where this secret ends, not
+                    // where the match ends: the boundary character a pattern
+                    // consumes after a secret (`,`, a space, `\r`) may be the
+                    // one that starts the next (`KEYS=bg_…,bg_…`).
+                    from = secret.end().max(whole.start() + 1);
                     // In code, an unquoted right-hand side is an expression, not a literal.
                     if kind == FileKind::Code
                         && caps.name("name").is_some()
@@ -366,34 +375,43 @@ const ALLOW_MARKERS: &[&[u8]] = &[
 
 /// True when the line holding `at` carries an allow marker.
 fn allowed_inline(bytes: &[u8], at: usize) -> bool {
-    let lo = memrchr_newline(&bytes[..at]).map_or(0, |i| i + 1);
+    let lo = last_line_break(&bytes[..at]).map_or(0, |i| i + 1);
     let hi = bytes[at..]
         .iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| is_line_break(b))
         .map_or(bytes.len(), |i| at + i);
     let line = &bytes[lo..hi];
     ALLOW_MARKERS.iter().any(|m| contains(line, m))
 }
 
-/// Index of the last newline in `bytes`.
-fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().rposition(|&b| b == b'\n')
+/// Lines end with `\n`, `\r\n` or a lone `\r` (old Mac files, and what
+/// editors and SARIF viewers count as a line break too).
+fn is_line_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Index of the last line-break byte in `bytes`.
+fn last_line_break(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| is_line_break(b))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Fills 1-based line and character column for matches sorted by start.
+/// Fills 1-based line and character column for matches sorted by start;
+/// `\n`, `\r\n` and a lone `\r` each end a line.
 fn fill_positions(bytes: &[u8], matches: &mut [Match]) {
     let mut line = 1;
     let mut line_start = 0;
     let mut pos = 0;
     for m in matches.iter_mut() {
         for (i, &b) in bytes[pos..m.start].iter().enumerate() {
-            if b == b'\n' {
+            let at = pos + i;
+            // `\r\n` is one break, counted at its `\n`.
+            if b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n')) {
                 line += 1;
-                line_start = pos + i + 1;
+                line_start = at + 1;
             }
         }
         pos = m.start;
@@ -425,6 +443,29 @@ mod tests {
         assert_eq!((ms[0].line, ms[0].column), (2, 4));
     }
 
+    /// Found by the property test in tests/properties.rs: with `\r` line
+    /// endings every finding was reported on line 1, at a column counting
+    /// the whole file before it.
+    #[test]
+    fn every_line_ending_counts_as_one_break() {
+        let engine = Engine::default();
+        let key = "BYBIT_API_SECRET=uNGMGmSrCGIZEG8pSH4487q7J58m1CiAhzCu";
+        for (text, line) in [
+            (format!("a\rb\r{key}"), 3),
+            (format!("a\r\nb\r\n{key}"), 3),
+            (format!("a\r\n\r{key}"), 3),
+            (format!("a\n\r\nb\r\r{key}"), 5),
+        ] {
+            let found = engine.scan(".env", text.as_bytes());
+            assert_eq!(found.len(), 1);
+            assert_eq!((found[0].line, found[0].column), (line, 18), "line {line}");
+        }
+        // The allow marker waives its own line only, whatever ends it.
+        let allowed = format!("{key} # keyaudit:allow\r{key}\r");
+        let found = engine.scan(".env", allowed.as_bytes());
+        assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
+    }
+
     #[test]
     fn inline_allow_marker_waives_its_line_only() {
         let engine = Engine::default();
@@ -433,6 +474,35 @@ mod tests {
         let allowed = format!("{key} # keyaudit:allow\n{key}\n");
         let found = engine.scan(".env", allowed.as_bytes());
         assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
+    }
+
+    /// Found by the property test in tests/properties.rs: the boundary
+    /// character a pattern consumed after one secret could not start the
+    /// next, so the second of two values one character apart was lost.
+    #[test]
+    fn secrets_one_character_apart_are_each_found() {
+        let engine = Engine::default();
+        let mexc = "mx0vglsUNPjc01T5GO";
+        let gemini = "account-sCGRlrwZbqcabUGJmGE9";
+        for (text, want) in [
+            (
+                format!("MEXC_API_KEYS={mexc},{mexc}\n"),
+                vec![(1, 15), (1, 34)],
+            ),
+            (
+                format!("MEXC_API_KEY={mexc}\r{mexc}\r"),
+                vec![(1, 14), (2, 1)],
+            ),
+            (
+                format!("MEXC_API_KEY={mexc}\n{mexc}\n"),
+                vec![(1, 14), (2, 1)],
+            ),
+            (format!("gemini {gemini} {gemini}"), vec![(1, 8), (1, 37)]),
+        ] {
+            let found = engine.scan(".env", text.as_bytes());
+            let at: Vec<_> = found.iter().map(|m| (m.line, m.column)).collect();
+            assert_eq!(at, want);
+        }
     }
 
     #[test]
