@@ -219,17 +219,28 @@ fn descriptor_of(f: &Finding, table: &[Rule]) -> RuleDescriptor {
     descriptor(&f.rule, description, f.check, f.severity, &f.remediation)
 }
 
-fn driver(rules: Vec<RuleDescriptor>) -> Driver {
-    Driver {
-        name: "keyaudit",
-        version: env!("CARGO_PKG_VERSION"),
-        information_uri: option_env!("CARGO_PKG_REPOSITORY").filter(|u| !u.is_empty()),
-        rules,
-    }
-}
-
-fn write_log(log: &Log<'_>, out: &mut dyn Write) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, log)?;
+/// Writes the log: one run of keyaudit with these rules and results.
+fn write_log(
+    rules: Vec<RuleDescriptor>,
+    results: Vec<SarifResult<'_>>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "keyaudit",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: option_env!("CARGO_PKG_REPOSITORY").filter(|u| !u.is_empty()),
+                    rules,
+                },
+            },
+            results,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -250,22 +261,8 @@ pub fn write_rules(out: &mut dyn Write) -> Result<()> {
         };
         rules.push(descriptor(id, description, check, *severity, ""));
     }
-    write_log(
-        &Log {
-            schema: SCHEMA,
-            version: "2.1.0",
-            runs: vec![Run {
-                tool: Tool {
-                    driver: driver(rules),
-                },
-                results: Vec::new(),
-            }],
-        },
-        out,
-    )
+    write_log(rules, Vec::new(), out)
 }
-
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
     let leaks: Vec<&Finding> = report.findings.iter().filter(|f| f.is_leak()).collect();
@@ -315,19 +312,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
             },
         });
     }
-    write_log(
-        &Log {
-            schema: SCHEMA,
-            version: "2.1.0",
-            runs: vec![Run {
-                tool: Tool {
-                    driver: driver(rules),
-                },
-                results,
-            }],
-        },
-        out,
-    )
+    write_log(rules, results, out)
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@
 //! What can be read is reported; what cannot is counted and named.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use git2::Oid;
 
@@ -21,43 +20,13 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 /// Runs keyaudit with a deadline; returns (exit code, stdout, stderr).
 fn run_raw(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let home = std::env::temp_dir().join("keyaudit-test-home");
-    std::fs::create_dir_all(&home).ok();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyaudit"))
-        .args(args)
-        .env_clear()
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("keyaudit {args:?} still running after {DEADLINE:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = std::fs::read_to_string(out.path()).unwrap();
-    let stderr = std::fs::read_to_string(err.path()).unwrap();
-    let code = status.code().unwrap_or(-1);
-    assert!(
-        code != 101 && code != -1,
-        "keyaudit {args:?} crashed (exit {code}): {stderr}"
-    );
-    (code, stdout, stderr)
+    let out = run_bounded(keyaudit(dir), args, DEADLINE);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
 }
 
 /// Runs keyaudit with a deadline and parses its JSON report.

@@ -30,11 +30,8 @@ fn many_findings() -> TestRepo {
 /// Runs keyaudit with stdout on a pipe that is read for `keep` bytes and then
 /// closed (`| head -c keep`); returns the exit code.
 fn exit_code_with_reader_gone(repo: &TestRepo, args: &[&str], keep: usize) -> i32 {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keyaudit"))
+    let mut child = keyaudit_std(repo.path())
         .args(args)
-        .current_dir(repo.path())
-        .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

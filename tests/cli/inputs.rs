@@ -10,7 +10,7 @@
 use std::os::unix::fs::symlink;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -21,18 +21,7 @@ const LINE: &str =
 /// Runs keyaudit in `dir` with at most 1 GiB of address space, killed after
 /// 20 s: a hang or an unbounded read fails the test instead of stalling it.
 fn run_bounded(dir: &Path, args: &[&str]) -> Output {
-    let home = std::env::temp_dir().join("keyaudit-test-home");
-    std::fs::create_dir_all(&home).ok();
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("keyaudit"));
-    cmd.args(args)
-        .env_clear()
-        .env("HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = keyaudit_std(dir);
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
@@ -46,19 +35,11 @@ fn run_bounded(dir: &Path, args: &[&str]) -> Output {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().expect("keyaudit starts");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if Instant::now() > deadline {
-            child.kill().ok();
-            child.wait().ok();
-            panic!("keyaudit {args:?} still running after 20 s: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::support::run_bounded(
+        assert_cmd::Command::from_std(cmd),
+        args,
+        Duration::from_secs(20),
+    )
 }
 
 fn mkfifo(path: &Path) {

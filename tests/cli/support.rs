@@ -140,7 +140,13 @@ impl TestRepo {
 
 /// The keyaudit binary with a cleared environment, run in `dir`.
 pub fn keyaudit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("keyaudit").unwrap();
+    Command::from_std(keyaudit_std(dir))
+}
+
+/// [`keyaudit`] as a `std` command, for what assert_cmd does not offer
+/// (a pipe read in part, limits set before `exec`).
+pub fn keyaudit_std(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_keyaudit"));
     let home = std::env::temp_dir().join("keyaudit-test-home");
     std::fs::create_dir_all(&home).ok();
     cmd.env_clear()
@@ -150,6 +156,27 @@ pub fn keyaudit(dir: &Path) -> Command {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .current_dir(dir);
     cmd
+}
+
+/// Runs `cmd` with `args` and no input, killed after `deadline`: a hang (or
+/// a crash: a signal, or a panic's exit 101) fails the test instead of
+/// stalling it.
+pub fn run_bounded(
+    mut cmd: Command,
+    args: &[&str],
+    deadline: std::time::Duration,
+) -> std::process::Output {
+    let out = cmd.args(args).timeout(deadline).output().unwrap();
+    match out.status.code() {
+        None => {
+            panic!("keyaudit {args:?} was killed (still running after {deadline:?}, or a signal)")
+        }
+        Some(101) => panic!(
+            "keyaudit {args:?} panicked: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Some(_) => out,
+    }
 }
 
 /// Runs keyaudit with `args` and parses its JSON report. Returns (exit code, report).
