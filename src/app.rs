@@ -126,6 +126,20 @@ fn resolve(global: &Global, root: &Path) -> Result<Settings> {
 
 /// Runs the parsed command line; `Err` means exit 2.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    if let Some(n) = cli.global.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.get())
+            .build_global()
+            .with_context(|| format!("--threads {n}: cannot start the worker threads"))?;
+    }
+    if cli.global.verbose {
+        writeln!(
+            std::io::stderr().lock(),
+            "keyaudit: {} worker threads",
+            rayon::current_num_threads()
+        )
+        .ok();
+    }
     match &cli.command {
         Command::Rules(args) if args.permissions => permissions(&cli.global),
         Command::Rules(_) => rules(&cli.global),
@@ -436,9 +450,13 @@ fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Result<ExitStat
     let settings = resolve(global, root)?;
     let outcome = gather(global, root, audit_plan(root), &settings)?;
     warn(&settings, &outcome.problems);
-    let path = match &args.file {
-        Some(p) => p.clone(),
-        None => config::folder_of(root).join(file::DEFAULT_FILE),
+    // `--output FILE` is where a command's output goes: for `baseline`, the file.
+    let path = match (&args.file, &global.output) {
+        (Some(a), Some(b)) if a != b => {
+            bail!("baseline: --file and --output name two files; give one")
+        }
+        (Some(p), _) | (None, Some(p)) => p.clone(),
+        (None, None) => config::folder_of(root).join(file::DEFAULT_FILE),
     };
     let entries = file::entries(&outcome.findings);
     let count = entries.len();

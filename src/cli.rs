@@ -36,6 +36,9 @@ pub struct Global {
     /// its [[key]] manifest): for untrusted pull requests. --config FILE still applies.
     #[arg(long, global = true)]
     pub no_repo_config: bool,
+    /// Worker threads for reading and scanning (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
     /// Leave out findings whose fingerprint is in FILE (written by `keyaudit baseline`), and
     /// warn about its entries that matched nothing.
     #[arg(long, global = true, value_name = "FILE")]
@@ -139,7 +142,8 @@ pub struct ManifestArgs {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub target: Target,
-    /// The baseline file to write (default: keyaudit-baseline.json at PATH).
+    /// The baseline file to write (default: keyaudit-baseline.json at PATH; the global
+    /// --output FILE means the same).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
 }

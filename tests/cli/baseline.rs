@@ -364,3 +364,34 @@ fn unknown_version_or_a_missing_file_exits_2_naming_the_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn output_names_the_baseline_file_like_file_does() {
+    let repo = leaky_repo();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("accepted.json");
+    let target_arg = target.to_str().unwrap();
+    let (code, _) = write_baseline(repo.path(), &[".", "--output", target_arg]);
+    assert_eq!(code, 0);
+    assert!(target.exists(), "--output FILE was not written");
+    assert!(
+        !repo.path().join(FILE).exists(),
+        "the default file was written instead of --output"
+    );
+    let entries: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert!(
+        entries["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["rule"] == "binance-api-secret"),
+        "{entries}"
+    );
+    // Two different files named: refused rather than one silently ignored.
+    let (code, stderr) = write_baseline(
+        repo.path(),
+        &[".", "--output", target_arg, "--file", "other.json"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -618,3 +618,39 @@ fn hyperliquid_key_next_to_its_own_address_is_proven_and_high_confidence() {
     );
     assert!(!serde_json::to_string(&report).unwrap().contains(&KEY[2..]));
 }
+
+#[test]
+fn threads_caps_the_workers_and_finds_the_same() {
+    let mut repo = TestRepo::new();
+    for i in 0..20 {
+        repo.write(
+            &format!("bots/b{i}/config.py"),
+            &format!(
+                "exchange = ccxt.binance({{\n    'apiKey': '{:02}{}',\n}})\n",
+                i, "jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJ"
+            ),
+        );
+    }
+    repo.commit_all("bots");
+    let (code, all_cores) = json_report(repo.path(), &["scan", ".", "--history"]);
+    assert_eq!(code, 1);
+    let out = keyaudit(repo.path())
+        .args(["scan", ".", "--history", "--threads", "1", "--verbose"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("keyaudit: 1 worker threads"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let one: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&one), findings(&all_cores));
+    assert_eq!(findings(&one).len(), 20);
+    let out = keyaudit(repo.path())
+        .args(["scan", ".", "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
