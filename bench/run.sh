@@ -3,6 +3,12 @@
 # the same deterministic corpora, in the same run. See bench/README.md.
 #
 #   bash bench/run.sh [--install-peers] [--rebuild] [tree|history|staged|all]
+#   bash bench/run.sh history --repo PATH   a real repository instead of the corpus
+#   bash bench/run.sh tree --repo PATH      a real plain folder instead of the corpus
+#
+# With --repo the tools run alternately (A B C, A B C, ...: one warm-up round,
+# then BENCH_RUNS timed rounds), nothing is built (KEYAUDIT_BIN or
+# target/release/keyaudit), and there is no planted-key check.
 #
 # Environment (defaults finish `all` in roughly 10-15 minutes on 2 cores):
 #   BENCH_TREE_MB=300        size of the working-tree corpus (MB of source text)
@@ -14,6 +20,8 @@
 #   BENCH_SOURCES=a:b        source directories for corpus text (see corpus.py)
 #   KEYAUDIT_PEERS_DIR=~/.cache/keyaudit-peers   where peers are looked for / installed
 #   KEYAUDIT_BIN=path        benchmark this keyaudit binary instead of building one
+#   BENCH_WARMUP=1           --repo: untimed warm-up rounds before the timed ones
+#   BENCH_SKIP="a b"         --repo: leave out these peers (kingfisher, betterleaks, gitleaks)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,15 +38,24 @@ OUT=$WORK/out
 INSTALL_PEERS=0
 REBUILD=0
 MODE=all
-for arg in "$@"; do
+REPO=""
+while (($#)); do
+  arg=$1; shift
   case $arg in
     --install-peers) INSTALL_PEERS=1 ;;
     --rebuild) REBUILD=1 ;;
+    --repo) (($#)) || { echo "run.sh: --repo needs a PATH" >&2; exit 2; }; REPO=$1; shift ;;
+    --repo=*) REPO=${arg#--repo=} ;;
     tree | history | staged | all) MODE=$arg ;;
-    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run.sh: unknown argument '$arg' (tree|history|staged|all, --install-peers, --rebuild)" >&2; exit 2 ;;
+    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (tree|history|staged|all, --repo PATH, --install-peers, --rebuild)" >&2; exit 2 ;;
   esac
 done
+if [[ -n $REPO ]]; then
+  [[ $MODE == history || $MODE == tree ]] || { echo "run.sh: --repo goes with 'history' or 'tree'" >&2; exit 2; }
+  [[ -d $REPO ]] || { echo "run.sh: --repo $REPO: not a directory" >&2; exit 2; }
+  REPO=$(cd "$REPO" && pwd)
+fi
 
 say() { printf '\n== %s\n' "$*" >&2; }
 note() { printf '   %s\n' "$*" >&2; }
@@ -334,12 +351,247 @@ run_staged() {
   python3 "$HERE/report.py" table staged "$RESULTS" 0 | tee "$OUT/staged.table"
 }
 
+# ------------------------------------------------------------------ --repo: a real repository
+
+# With --repo PATH the tools run alternately (floor, keyaudit, kingfisher,
+# betterleaks, gitleaks; then again, ...), so that a slow spell of the machine
+# (another job, thermal limits) hits every tool instead of one.
+#
+# add_tool LABEL KIND REPORT STDOUT OKCODES CMD...: one tool of the rotation.
+# KIND is how its report is counted (keyaudit, kingfisher, gitleaks,
+# betterleaks, none); REPORT the file it writes; STDOUT where its stdout goes.
+# BENCH_SKIP="gitleaks betterleaks" leaves those peers out (they take minutes
+# per run on a long history).
+REPO_TOOLS=()
+add_tool() {
+  local label=$1
+  if [[ " ${BENCH_SKIP//,/ } " == *" $label "* ]]; then
+    note "$label: left out (BENCH_SKIP)"
+    printf '%s\t-\tleft out (BENCH_SKIP)\n' "$label" >>"$SKIPPED"
+    return 0
+  fi
+  REPO_TOOLS+=("$label")
+  declare -g "KIND_$label=$2" "REPORT_$label=$3" "STDOUT_$label=$4" "OK_$label= $5 "
+  shift 5
+  declare -g -a "CMD_$label=()"
+  local -n cmd=CMD_$label
+  cmd=("$@")
+}
+
+# time_one LABEL: one run of LABEL's command under GNU time (-f '%e %M').
+# Sets WALL (s), RSS (KiB), RC.
+time_one() {
+  local label=$1
+  local -n cmd=CMD_$label
+  local so=STDOUT_$label
+  set +e
+  /usr/bin/time -f '%e %M' -o "$OUT/$label.time" "${cmd[@]}" >"${!so}" 2>"$OUT/$label.stderr"
+  RC=$?
+  set -e
+  # GNU time puts "Command exited with non-zero status N" first when N != 0.
+  read -r WALL RSS < <(tail -n 1 "$OUT/$label.time")
+}
+
+# show_cmd LABEL: the command line of LABEL.
+show_cmd() {
+  local -n cmd=CMD_$1
+  note "$1: ${cmd[*]}"
+}
+
+# rotate NAME WHAT MB FLOOR_NAME: warm-up round(s), then $RUNS timed rounds of
+# every tool in turn, then the table.
+rotate() {
+  local name=$1 what=$2 mb=$3 floor_name=$4
+  local runs=$OUT/$name.runs.tsv counts=$OUT/$name.counts.tsv
+  : >"$runs"
+  cp "$SKIPPED" "$counts"
+  local label round ok live=() kept=()
+  for label in "${REPO_TOOLS[@]}"; do show_cmd "$label"; done
+  live=("${REPO_TOOLS[@]}")
+  for ((round = 1; round <= ${BENCH_WARMUP:-1}; round++)); do
+    say "warm-up round $round"
+    kept=()
+    for label in "${live[@]}"; do
+      time_one "$label"
+      ok=OK_$label
+      if [[ ${!ok} == *" $RC "* ]]; then
+        note "$label: ${WALL}s, peak RSS $(((RSS + 512) / 1024)) MiB (warm-up)"
+        kept+=("$label")
+      else
+        note "$label: exit $RC, dropped (see $OUT/$label.stderr)"
+        printf '%s\t-\tfailed: exit %s\n' "$label" "$RC" >>"$counts"
+      fi
+    done
+    live=("${kept[@]}")
+  done
+  ((${#live[@]})) || die "every tool failed"
+  for ((round = 1; round <= RUNS; round++)); do
+    say "round $round/$RUNS"
+    for label in "${live[@]}"; do
+      time_one "$label"
+      ok=OK_$label
+      if [[ ${!ok} == *" $RC "* ]]; then
+        note "$(printf '%-12s %8ss  peak RSS %5d MiB' "$label" "$WALL" "$(((RSS + 512) / 1024))")"
+        printf '%s\t%s\t%s\t%s\n' "$label" "$round" "$WALL" "$RSS" >>"$runs"
+      else
+        note "$label: exit $RC in round $round (see $OUT/$label.stderr)"
+      fi
+    done
+  done
+  # Findings in each tool's last report: counts only, never a value.
+  local kind report
+  for label in "${live[@]}"; do
+    kind=KIND_$label; report=REPORT_$label
+    printf '%s\t%s\t\n' "$label" "$(python3 - "$HERE" "${!kind}" "${!report}" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import report
+kind, path = sys.argv[2], sys.argv[3]
+if kind == "none":
+    print("-")
+    sys.exit()
+try:
+    data = report.load(path)
+except (OSError, ValueError) as e:
+    print(f"? ({e.__class__.__name__})")
+    sys.exit()
+if kind == "keyaudit":
+    s = (data or {}).get("summary", {})
+    print(f"{s.get('findings', '?')} + {s.get('ignored_findings', '?')} ignored")
+else:
+    print(len(report.locations(kind, data if data is not None else [])))
+PY
+)" >>"$counts"
+  done
+  say "$what; $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); keyaudit $("$KEYAUDIT" --version 2>&1 | awk '{ print $2 }')"
+  python3 - "$runs" "$counts" "$mb" "$floor_name" <<'PY' | tee "$OUT/$name.table"
+import statistics, sys
+runs, counts, mb, floor_name = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+walls, rss, order = {}, {}, []
+for line in open(runs):
+    label, _, w, r = line.rstrip("\n").split("\t")
+    if label not in walls:
+        order.append(label)
+    walls.setdefault(label, []).append(float(w))
+    rss[label] = max(rss.get(label, 0), int(r))
+found, notes = {}, {}
+for line in open(counts):
+    label, n, note = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+    found[label], notes[label] = n, note
+    if label not in order:
+        order.append(label)
+best = {l: min(w) for l, w in walls.items()}
+med = {l: statistics.median(w) for l, w in walls.items()}
+def ratio(l, base):
+    if l not in best or base not in best or best[base] == 0 or med[base] == 0:
+        return "-"
+    return f"{best[l] / best[base]:.2f} / {med[l] / med[base]:.2f}"
+head = ["tool", "best s", "median s", "MB/s (best)", "peak RSS MiB", "findings",
+        "x keyaudit (best / median)", "x floor (best / median)"]
+rows = []
+for l in order:
+    label = floor_name if l == "floor" else l
+    if l not in walls:
+        rows.append([label, "-", "-", "-", "-", notes.get(l) or "-", "-", "-"])
+        continue
+    rows.append([label, f"{best[l]:.2f}", f"{med[l]:.2f}", f"{mb / best[l]:.0f}" if best[l] else "-",
+                 f"{rss[l] / 1024:.0f}", found.get(l, "?"), ratio(l, "keyaudit"), ratio(l, "floor")])
+widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+def line(cells):
+    return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+print(line(head))
+print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+for r in rows:
+    print(line(r))
+PY
+}
+
+repo_keyaudit() {
+  # No build in --repo mode: benchmark what is there.
+  [[ -x $KEYAUDIT ]] || die "no keyaudit binary at $KEYAUDIT (set KEYAUDIT_BIN, or cargo build --release first; --repo mode does not build)"
+  mkdir -p "$WORK/bin"
+  cp "$KEYAUDIT" "$WORK/bin/keyaudit.tmp" && mv -f "$WORK/bin/keyaudit.tmp" "$WORK/bin/keyaudit"
+  note "keyaudit: $("$KEYAUDIT" --version 2>&1 | sed -n 1p), $KEYAUDIT built $(date -u -r "$KEYAUDIT" +%Y-%m-%dT%H:%MZ) (checkout at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'))"
+  KEYAUDIT=$WORK/bin/keyaudit
+  KEYAUDIT_HELP=$("$KEYAUDIT" scan --help 2>&1 || true)
+}
+
+run_repo_history() {
+  git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 || die "--repo $REPO: not a git repository"
+  grep -q -- '--history' <<<"$KEYAUDIT_HELP" || die "this keyaudit build has no 'scan --history'"
+  local gitdir commits blobs bytes mb packs name
+  gitdir=$(git -C "$REPO" rev-parse --absolute-git-dir)
+  commits=$(git -C "$REPO" rev-list --all --count)
+  read -r blobs bytes < <(git -C "$REPO" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
+    awk '$1 == "blob" { n++; s += $2 } END { print n + 0, s + 0 }')
+  mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+  packs=$(du -sm "$gitdir/objects" | cut -f1)
+  name=repo-history-$(basename "$REPO")
+  SKIPPED=$OUT/$name.skipped.tsv
+  : >"$SKIPPED"
+  local what="history of $REPO: $commits commits (all refs), $blobs unique blobs, $mb MB of blob content, $packs MB of packs"
+  say "$what; $RUNS timed rounds after ${BENCH_WARMUP:-1} warm-up, tools alternating"
+  REPO_TOOLS=()
+  add_tool floor none /dev/null /dev/null "0" \
+    git -C "$REPO" cat-file --batch-all-objects --batch --unordered
+  add_tool keyaudit keyaudit "$OUT/$name-keyaudit.json" "$OUT/$name-keyaudit.json" "0" \
+    "$KEYAUDIT" scan --history "$REPO" --format json --fail-on never
+  [[ -n $KF ]] && add_tool kingfisher kingfisher "$OUT/$name-kingfisher.json" /dev/null "0 200 205" \
+    "$KF" scan "$REPO" --no-validate --redact --no-update-check \
+    --format json -o "$OUT/$name-kingfisher.json"
+  [[ -n $BL ]] && add_tool betterleaks betterleaks "$OUT/$name-betterleaks.json" /dev/null "0" \
+    "$BL" git "$REPO" --no-banner --redact --exit-code 0 -l error -o "$OUT/$name-betterleaks.json"
+  [[ -n $GL ]] && add_tool gitleaks gitleaks "$OUT/$name-gitleaks.json" /dev/null "0" \
+    "$GL" git "$REPO" --no-banner --redact --exit-code 0 -l error \
+    --report-format json --report-path "$OUT/$name-gitleaks.json"
+  rotate "$name" "$what" "$mb" '`git cat-file` floor'
+}
+
+run_repo_tree() {
+  local top files bytes mb name
+  if top=$(git -C "$REPO" rev-parse --show-toplevel 2>/dev/null); then
+    note "WARNING: $REPO is inside the git work tree $top: keyaudit scans it as part of that"
+    note "repository (gitignore rules apply), the peers as a plain folder; export it for a fair run"
+  fi
+  read -r files bytes < <(find "$REPO" -type f -printf '%s\n' | awk '{ n++; s += $1 } END { print n + 0, s + 0 }')
+  mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+  name=repo-tree-$(basename "$REPO")
+  SKIPPED=$OUT/$name.skipped.tsv
+  : >"$SKIPPED"
+  local what="tree $REPO: $files files, $mb MB"
+  say "$what; $RUNS timed rounds after ${BENCH_WARMUP:-1} warm-up, tools alternating"
+  # The floor for a plain folder: read every file once.
+  REPO_TOOLS=()
+  add_tool floor none /dev/null /dev/null "0" \
+    find "$REPO" -type f -exec cat -- {} +
+  add_tool keyaudit keyaudit "$OUT/$name-keyaudit.json" "$OUT/$name-keyaudit.json" "0" \
+    "$KEYAUDIT" scan "$REPO" --format json --fail-on never
+  [[ -n $KF ]] && add_tool kingfisher kingfisher "$OUT/$name-kingfisher.json" /dev/null "0 200 205" \
+    "$KF" scan "$REPO" --no-validate --git-history none --redact --no-update-check \
+    --format json -o "$OUT/$name-kingfisher.json"
+  [[ -n $BL ]] && add_tool betterleaks betterleaks "$OUT/$name-betterleaks.json" /dev/null "0" \
+    "$BL" fs "$REPO" --no-banner --redact --exit-code 0 -l error -o "$OUT/$name-betterleaks.json"
+  [[ -n $GL ]] && add_tool gitleaks gitleaks "$OUT/$name-gitleaks.json" /dev/null "0" \
+    "$GL" dir "$REPO" --no-banner --redact --exit-code 0 -l error \
+    --report-format json --report-path "$OUT/$name-gitleaks.json"
+  rotate "$name" "$what" "$mb" '`cat` floor (every file once)'
+}
+
 # ------------------------------------------------------------------ main
 
 mkdir -p "$WORK" "$OUT"
 need_time
 say "keyaudit bench: mode $MODE, $(nproc) cores, work dir $WORK"
 setup_peers
+if [[ -n $REPO ]]; then
+  repo_keyaudit
+  case $MODE in
+    history) run_repo_history ;;
+    tree) run_repo_tree ;;
+  esac
+  say "done in $((SECONDS / 60)) min $((SECONDS % 60)) s; tables, per-run times and reports in $OUT"
+  exit 0
+fi
 build_keyaudit
 case $MODE in
   tree) run_tree ;;
