@@ -167,6 +167,12 @@ fn try_repo(exe: &Path, dir: &Path, hook: &str, extra: &[&str]) -> Result<i32, S
         "pre-commit output holds the planted key (64 chars)"
     );
     if code == 3 {
+        // keyaudit itself not compiling is a failure, not a missing tool.
+        // (try-repo builds what git tracks: `git add` new files first.)
+        assert!(
+            !text.contains("could not compile"),
+            "pre-commit could not build keyaudit: {text}"
+        );
         let tail: Vec<&str> = text.lines().rev().take(3).collect();
         return Err(format!("pre-commit could not install the hook: {tail:?}"));
     }

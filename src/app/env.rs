@@ -1,0 +1,38 @@
+//! `env`: `--fix` first, then the env check over the tree, index and history.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::pipeline::checks;
+use super::plan::env_plan;
+use crate::checks::env as env_check;
+use crate::cli::{EnvArgs, Global};
+use crate::exit::ExitStatus;
+use crate::scan;
+
+/// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
+pub(super) fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
+    let root = &args.target.path;
+    if args.fix {
+        let before = env_check::check_files(&env_check::Local::read(root)?, &[]);
+        let workdir = scan::objects::discover(root)?
+            .workdir()
+            .map(Path::to_path_buf)
+            .with_context(|| "a bare repository has no .gitignore to fix")?;
+        let added = env_check::fix(&workdir, &before)?;
+        let mut err = std::io::stderr().lock();
+        for line in &added {
+            writeln!(err, "fixed: added `{line}` to .gitignore").ok();
+        }
+        for path in &before.tracked {
+            writeln!(
+                err,
+                "to untrack {path} (not run): git rm --cached {path} && git commit -m \"Stop tracking {path}\"; then revoke its keys"
+            )
+            .ok();
+        }
+    }
+    checks(global, root, env_plan())
+}

@@ -1,0 +1,56 @@
+//! `manifest`: the permission manifest check, or `--init` to write a template.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use super::pipeline::{emit, finish};
+use super::plan::StaleEntries;
+use super::settings::resolve;
+use crate::cli::{Global, ManifestArgs};
+use crate::exit::ExitStatus;
+use crate::scan::Outcome;
+
+/// `manifest`: the permission manifest check (with the env-variable
+/// cross-check), or `--init` to write a template.
+pub(super) fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatus> {
+    use crate::checks::manifest as check;
+    let root = &args.target.path;
+    if args.init {
+        let written = check::init(root, args.manifest.as_deref())?;
+        let exchanges = if written.exchanges.is_empty() {
+            "no exchange credentials found in the code; an example table is commented in"
+                .to_string()
+        } else {
+            format!(
+                "{} ({} env variables); edit each key's permissions and ip_allowlist",
+                written.exchanges.join(", "),
+                written.env_vars
+            )
+        };
+        emit(&global.output, |w| {
+            writeln!(
+                w,
+                "wrote {}: {exchanges}",
+                crate::redact::sanitize(&written.path.display().to_string())
+            )?;
+            Ok(())
+        })?;
+        return Ok(ExitStatus::Clean);
+    }
+    let settings = resolve(global, root)?;
+    let started = Instant::now();
+    // The manifest lives in the config file unless --manifest names another.
+    let file = args.manifest.as_deref().or(global.config.as_deref());
+    if file.is_none() && global.no_repo_config {
+        bail!(
+            "--no-repo-config: the repository's keyaudit.toml is not read\n\
+             hint: name a trusted manifest with --manifest FILE or --config FILE"
+        );
+    }
+    let outcome = Outcome {
+        findings: check::check(root, file)?,
+        ..Outcome::default()
+    };
+    finish(root, &settings, outcome, started, StaleEntries::Ignore)
+}

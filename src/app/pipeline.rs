@@ -1,0 +1,314 @@
+//! Running a plan: the sources it names, the checks on what they yield, the
+//! baseline, the warnings on stderr, the report written, the exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use super::plan::{History, Plan, Sources, StaleEntries};
+use super::settings::{Settings, resolve};
+use crate::checks::env as env_check;
+use crate::cli::Global;
+use crate::detect::Engine;
+use crate::exit::ExitStatus;
+use crate::report::{self, Report, Verbosity};
+use crate::scan::history::Revisions;
+use crate::scan::{self, Outcome, Problem};
+
+/// One secret at one path is one leak, however many sources hold it: a
+/// committed secret still in the working tree is reported once, from history
+/// (which names the commit), saying so; a staged secret also in the working
+/// tree or history is reported from there.
+pub(super) fn fold_sources(findings: &mut Vec<crate::finding::Finding>) {
+    use crate::finding::{Finding, Source};
+    use std::collections::HashSet;
+    let key = |f: &Finding| {
+        f.secret
+            .as_ref()
+            .map(|s| (s.fingerprint.clone(), f.location.path.clone()))
+    };
+    let keys_of = |source: Source, findings: &[Finding]| -> HashSet<_> {
+        findings
+            .iter()
+            .filter(|f| f.location.source == source)
+            .filter_map(key)
+            .collect()
+    };
+    let in_tree = keys_of(Source::Tree, findings);
+    let in_history = keys_of(Source::History, findings);
+    findings.retain(|f| {
+        let Some(k) = key(f) else { return true };
+        match f.location.source {
+            Source::Tree => !in_history.contains(&k),
+            Source::Staged => !in_history.contains(&k) && !in_tree.contains(&k),
+            _ => true,
+        }
+    });
+    for f in findings.iter_mut() {
+        if f.location.source == Source::History && key(f).is_some_and(|k| in_tree.contains(&k)) {
+            f.message.push_str(" (still in the working tree)");
+        }
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and not `--quiet`; hidden otherwise.
+pub(super) fn progress_bar(verbosity: Verbosity) -> indicatif::ProgressBar {
+    if verbosity == Verbosity::Quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs the sources `sources` names and merges what they found.
+pub(super) fn run_sources(
+    root: &Path,
+    sources: Sources,
+    engine: &Engine,
+    settings: &Settings,
+) -> Result<Outcome> {
+    let history = |revisions: &Revisions| {
+        let bar = progress_bar(settings.verbosity);
+        scan::history::scan(root, engine, &settings.limits, revisions, &bar)
+    };
+    let revisions = match sources {
+        Sources::Staged => return scan::staged::scan(root, engine, &settings.limits),
+        Sources::Range(revisions) => return history(&revisions),
+        Sources::Tree {
+            history: History::Off,
+        } => None,
+        Sources::Tree {
+            history: History::IfRepository,
+        } => scan::history::is_repository(root).then_some(Revisions::All),
+        Sources::Tree {
+            history: History::On,
+        } => Some(Revisions::All),
+    };
+    let mut outcome = if revisions.is_some() && scan::history::is_bare(root) {
+        Outcome {
+            problems: vec![Problem {
+                path: root.display().to_string(),
+                reason: "bare repository: no working tree to scan; history only".into(),
+            }],
+            ..Outcome::default()
+        }
+    } else {
+        let mut tree = scan::tree::scan(root, engine, &settings.limits)?;
+        // A whole-repository run reads the index too: what is staged may differ
+        // from both the working tree and every commit. Not being able to read it
+        // loses only that source.
+        if revisions.is_some() {
+            match scan::staged::scan(root, engine, &settings.limits) {
+                Ok(staged) => tree.merge(staged),
+                Err(e) => tree.problems.push(Problem {
+                    path: ".git/index".into(),
+                    reason: format!("staged changes not scanned: {e:#}"),
+                }),
+            }
+        }
+        tree
+    };
+    if let Some(revisions) = revisions {
+        outcome.merge(history(&revisions)?);
+    }
+    Ok(outcome)
+}
+
+/// Writes to `--output FILE` or stdout.
+pub(super) fn emit(
+    output: &Option<PathBuf>,
+    body: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            body(&mut w)?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            body(&mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// `scan`, `env` and `audit`: the checks `plan` names, over its sources,
+/// into one report.
+pub(super) fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
+    let settings = resolve(global, root)?;
+    let started = Instant::now();
+    let stale_entries = plan.stale_entries;
+    let outcome = gather(global, root, plan, &settings)?;
+    finish(root, &settings, outcome, started, stale_entries)
+}
+
+/// Runs the checks `plan` names, over its sources, into one outcome (no
+/// baseline applied, nothing written).
+pub(super) fn gather(
+    global: &Global,
+    root: &Path,
+    plan: Plan,
+    settings: &Settings,
+) -> Result<Outcome> {
+    let local = plan.env.then(|| env_check::Local::read(root)).transpose()?;
+    let engine = match &local {
+        Some(local) => env_check::engine(local, plan.leaks),
+        None => Engine::default(),
+    };
+    let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
+    if local.is_some() {
+        // Before folding: a print finding from history must go, not win over the tree's.
+        env_check::reclassify(&mut outcome.findings);
+    }
+    fold_sources(&mut outcome.findings);
+    if let Some(local) = &local {
+        let files = env_check::check_files(local, &outcome.env_files);
+        outcome.findings.extend(files.findings);
+        outcome.problems.extend(files.problems);
+    }
+    if plan.manifest {
+        let file = global.config.as_deref();
+        if file.is_none() && global.no_repo_config {
+            outcome.problems.push(no_manifest_read());
+        } else {
+            outcome
+                .findings
+                .extend(crate::checks::manifest::check(root, file)?);
+        }
+    }
+    Ok(outcome)
+}
+
+/// With `--no-repo-config` and no `--config FILE`, no manifest is read: said
+/// as a warning rather than as a "no manifest" finding that would not be true.
+pub(super) fn no_manifest_read() -> Problem {
+    Problem {
+        path: crate::checks::manifest::DEFAULT_FILE.into(),
+        reason: "not read (--no-repo-config): no permission manifest checked; \
+                 pass --config FILE to check a trusted one"
+            .into(),
+    }
+}
+
+/// How many stale baseline entries are warned about one by one; the rest
+/// are counted in one more warning.
+pub(super) const STALE_SHOWN: usize = 20;
+
+/// Drops the findings `--baseline` names; when the run made every check,
+/// records a warning for each of the first [`STALE_SHOWN`] entries that
+/// matched nothing, and one with the count of the others. Returns how many
+/// findings were dropped.
+pub(super) fn apply_baseline(
+    settings: &Settings,
+    stale_entries: StaleEntries,
+    outcome: &mut Outcome,
+) -> usize {
+    let Some(baseline) = &settings.baseline else {
+        return 0;
+    };
+    let applied = baseline.apply(&mut outcome.findings);
+    if stale_entries == StaleEntries::Warn {
+        let file = crate::redact::sanitize(&baseline.path.display().to_string());
+        let total = applied.stale.len();
+        for entry in applied.stale.into_iter().take(STALE_SHOWN) {
+            outcome.problems.push(Problem {
+                path: entry.path,
+                reason: format!(
+                    "stale baseline entry ({}, {}…): the secret is gone; remove the entry from {file}",
+                    crate::redact::quote(&entry.rule),
+                    &entry.fingerprint[..entry.fingerprint.len().min(19)]
+                ),
+            });
+        }
+        if total > STALE_SHOWN {
+            outcome.problems.push(Problem {
+                path: file.clone(),
+                reason: format!(
+                    "{} more stale baseline entries ({total} in all): their secrets are gone; \
+                     write a new baseline with `keyaudit baseline`",
+                    total - STALE_SHOWN
+                ),
+            });
+        }
+    }
+    applied.baselined
+}
+
+/// Warns on stderr about what could not be scanned (oversized files only
+/// with `--verbose`; nothing with `--quiet`).
+pub(super) fn warn(settings: &Settings, problems: &[Problem]) {
+    if settings.verbosity == Verbosity::Quiet {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for p in problems {
+        if !p.is_too_large() || settings.verbosity == Verbosity::Verbose {
+            writeln!(
+                err,
+                "warning: {}: {}",
+                crate::redact::sanitize(&p.path),
+                p.reason
+            )
+            .ok();
+        }
+    }
+}
+
+/// Warns about what could not be scanned (on stderr), writes the report and
+/// turns it into the exit status.
+pub(super) fn finish(
+    root: &Path,
+    settings: &Settings,
+    mut outcome: Outcome,
+    started: Instant,
+    stale_entries: StaleEntries,
+) -> Result<ExitStatus> {
+    let baselined = apply_baseline(settings, stale_entries, &mut outcome);
+    warn(settings, &outcome.problems);
+    let mut report = Report::new(
+        root.display().to_string(),
+        outcome.findings,
+        &outcome.stats,
+        outcome.problems,
+        started.elapsed().as_millis(),
+    );
+    report.summary.baselined = baselined;
+    report.summary.skipped.excluded_by_repo_config =
+        settings.limits.exclude.excluded_by_repo_config();
+    let status = ExitStatus::from_findings(&report.findings, settings.fail_on);
+    match emit(&settings.output, |w| {
+        report::write(&report, settings.format, settings.verbosity, w)
+    }) {
+        // `| head`, `| grep -m1`: the reader stopped early, but the exit code
+        // still says what was found (a closed pipe must not pass a leak).
+        Err(e) if is_closed_pipe(&e) => Ok(status),
+        Err(e) => Err(e),
+        Ok(()) => Ok(status),
+    }
+}
+
+/// True when `err` comes from writing to a pipe whose reader has gone, in any
+/// report format (serde_json wraps the io error in its own type).
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
+    })
+}
