@@ -365,7 +365,8 @@ run_staged() {
 REPO_TOOLS=()
 add_tool() {
   local label=$1
-  if [[ " ${BENCH_SKIP//,/ } " == *" $label "* ]]; then
+  local skip=${BENCH_SKIP:-}
+  if [[ " ${skip//,/ } " == *" $label "* ]]; then
     note "$label: left out (BENCH_SKIP)"
     printf '%s\t-\tleft out (BENCH_SKIP)\n' "$label" >>"$SKIPPED"
     return 0
