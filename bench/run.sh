@@ -129,8 +129,12 @@ build_keyaudit() {
     fi
   fi
   [[ -x $KEYAUDIT ]] || die "no $KEYAUDIT after cargo build --release"
-  # Benchmark a private copy: target/ is shared, and a build by someone else
-  # during the run must not swap the binary between two measurements.
+  private_copy
+}
+
+# Benchmark a private copy: target/ is shared, and a build by someone else
+# during the run must not swap the binary between two measurements.
+private_copy() {
   mkdir -p "$WORK/bin"
   cp "$KEYAUDIT" "$WORK/bin/keyaudit.tmp" && mv -f "$WORK/bin/keyaudit.tmp" "$WORK/bin/keyaudit"
   note "keyaudit: $("$KEYAUDIT" --version 2>&1 | sed -n 1p), built $(date -u -r "$KEYAUDIT" +%Y-%m-%dT%H:%MZ) from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
@@ -510,11 +514,7 @@ PY
 repo_keyaudit() {
   # No build in --repo mode: benchmark what is there.
   [[ -x $KEYAUDIT ]] || die "no keyaudit binary at $KEYAUDIT (set KEYAUDIT_BIN, or cargo build --release first; --repo mode does not build)"
-  mkdir -p "$WORK/bin"
-  cp "$KEYAUDIT" "$WORK/bin/keyaudit.tmp" && mv -f "$WORK/bin/keyaudit.tmp" "$WORK/bin/keyaudit"
-  note "keyaudit: $("$KEYAUDIT" --version 2>&1 | sed -n 1p), $KEYAUDIT built $(date -u -r "$KEYAUDIT" +%Y-%m-%dT%H:%MZ) (checkout at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'))"
-  KEYAUDIT=$WORK/bin/keyaudit
-  KEYAUDIT_HELP=$("$KEYAUDIT" scan --help 2>&1 || true)
+  private_copy
 }
 
 run_repo_history() {
