@@ -248,6 +248,16 @@ fn run_step(step: &Yaml, dir: &Path, runner: &Path, values: &[(&str, String)]) -
     cmd.status().unwrap().code().unwrap_or(-1)
 }
 
+/// The names of the inputs `action.yml` declares.
+fn inputs_of(action: &Yaml) -> Vec<&str> {
+    action["inputs"]
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect()
+}
+
 fn step<'a>(steps: &'a [Yaml], name: &str) -> &'a Yaml {
     steps
         .iter()
@@ -289,13 +299,8 @@ fn run_action(repo: &Path, config: &str) -> (String, i32, tempfile::TempDir) {
         ("inputs.sarif", sarif.display().to_string()),
         ("inputs.config", config.to_string()),
     ];
-    // Inputs the action declares and the test gives: the same set.
-    let declared: Vec<&str> = action["inputs"]
-        .as_hash()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str().unwrap())
-        .collect();
+    // Every input the test gives is one the action declares.
+    let declared = inputs_of(&action);
     for (expr, _) in &values {
         let input = expr.trim_start_matches("inputs.");
         assert!(declared.contains(&input), "action.yml has no input {input}");
@@ -365,12 +370,7 @@ fn readme_documents_the_action_inputs_it_uses() {
         .nth(1)
         .expect("README has a \"Use it in CI\" section");
     let action = yaml("action.yml");
-    let declared: Vec<&str> = action["inputs"]
-        .as_hash()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str().unwrap())
-        .collect();
+    let declared = inputs_of(&action);
     // Every `with:` key of the README's workflow is an input of the action.
     let workflow = section
         .split("```yaml")
