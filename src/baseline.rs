@@ -363,6 +363,7 @@ mod tests {
                 date: None,
             },
             secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
+            subject: None,
             remediation: String::new(),
         }
     }

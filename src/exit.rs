@@ -67,6 +67,7 @@ mod tests {
                 date: None,
             },
             secret: None,
+            subject: None,
             remediation: String::new(),
         }
     }

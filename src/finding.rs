@@ -114,10 +114,21 @@ pub struct Finding {
     pub message: String,
     pub location: Location,
     pub secret: Option<SecretRef>,
+    /// What a finding without a secret is about, stable across rewordings of
+    /// its message: the key or env variable it names ("" when the rule and
+    /// path say it all). Part of its identity; not reported.
+    #[serde(skip)]
+    pub subject: Option<String>,
     pub remediation: String,
 }
 
 impl Finding {
+    /// The finding, about `subject` (see [`Finding::subject`]).
+    pub fn about(mut self, subject: &str) -> Finding {
+        self.subject = Some(subject.to_string());
+        self
+    }
+
     /// True when the finding counts as a problem: every one but a key found
     /// in a gitignored file, where keys belong. (An env finding about
     /// gitignored files, such as one key in two bots' `.env`, counts.)

@@ -167,10 +167,6 @@ pub(super) fn gather(
         None => Engine::default(),
     };
     let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
-    if local.is_some() {
-        // Before folding: a print finding from history must go, not win over the tree's.
-        env_check::reclassify(&mut outcome.findings);
-    }
     fold_sources(&mut outcome.findings);
     if let Some(local) = &local {
         let files = env_check::check_files(local, &outcome.env_files);

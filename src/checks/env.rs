@@ -6,8 +6,9 @@
 //!
 //! The value tracing and the print check are engine rules built here at run
 //! time ([`rules`]), so the ordinary tree, staged and history sources find them
-//! in the same single pass as the leak rules; [`reclassify`] turns their
-//! matches into env findings. The file-level checks are [`check_files`].
+//! in the same single pass as the leak rules; each rule says that its
+//! matches are env findings, and in which sources they count. The file-level
+//! checks are [`check_files`].
 //! `--fix` ([`fix`]) only appends missing lines to `.gitignore`.
 
 use std::collections::BTreeSet;
@@ -216,6 +217,8 @@ fn env_finding(
             date: commit.map(|c| c.date.clone()),
         },
         secret: None,
+        // The rule and the path say what it is about.
+        subject: Some(String::new()),
         remediation,
     }
 }
@@ -425,7 +428,7 @@ fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
                 .into(),
         );
         f.location.source = Source::Ignored;
-        out.push(f);
+        out.push(f.about(&format!("{} {} {}", a.file, a.variable, b.variable)));
     }
     out
 }
@@ -451,6 +454,10 @@ fn print_rule() -> Rule {
         ),
         // Code only: a Markdown page or a log that mentions `print(api_secret)` prints nothing.
         files: Files::CodeOnly,
+        // Printing is judged on the current tree only, and names a variable, not a secret.
+        check: Check::Env,
+        sources: &[Source::Tree],
+        is_secret: false,
         remediation: "Don't print or log credentials; log a fingerprint or the first 4 characters if you must \
                       tell keys apart."
             .into(),
@@ -481,6 +488,9 @@ pub fn rules(local: &Local) -> Vec<Rule> {
                  remove the copy (and rewrite history if it was committed).",
                 t.variable, t.file
             ),
+            check: Check::Env,
+            // In a gitignored file the value is where it belongs.
+            sources: &[Source::Tree, Source::Staged, Source::History],
             ..base()
         });
     }
@@ -495,27 +505,6 @@ pub fn engine(local: &Local, with_builtin: bool) -> Engine {
         rules.extend(builtin_rules::builtin());
     }
     Engine::new(rules)
-}
-
-/// Turns matches of the env rules into env findings: a traced value in an
-/// ignored file is where it belongs (dropped); printing is judged on the
-/// current tree only, and names a variable, not a secret.
-pub fn reclassify(findings: &mut Vec<Finding>) {
-    findings.retain(|f| match f.rule.as_str() {
-        TRACED => f.location.source != Source::Ignored,
-        PRINTED => f.location.source == Source::Tree,
-        _ => true,
-    });
-    for f in findings.iter_mut() {
-        match f.rule.as_str() {
-            TRACED => f.check = Check::Env,
-            PRINTED => {
-                f.check = Check::Env;
-                f.secret = None;
-            }
-            _ => {}
-        }
-    }
 }
 
 /// `--fix`: appends the missing lines to the root `.gitignore`, keeping its

@@ -445,6 +445,7 @@ fn finding(
             date: None,
         },
         secret: None,
+        subject: None,
         remediation,
     }
 }
@@ -531,7 +532,7 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
                  or better, replace it with a new key that has read + trade only. Nothing can allow withdraw \
                  on a bot's key.{extra}"
             ),
-        ));
+        ).about(name));
     }
     if let Some(perms) = by_class.get(&Class::Transfer) {
         out.push(finding(
@@ -548,7 +549,7 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
                 "On {exchange}'s API management page ({url}) turn off transfer permissions for this key; \
                  a trading bot needs read + trade only."
             ),
-        ));
+        ).about(name));
     }
     if let Some(perms) = by_class.get(&Class::Beyond) {
         let extra: Vec<Scope> = {
@@ -593,7 +594,7 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
             format!(
                 "On {exchange}'s API management page ({url}) turn off what the bot does not use.{allow_hint}"
             ),
-        ));
+        ).about(name));
     }
     if key.exchange.model == Model::Toggles {
         let granted: Vec<Scope> = key
@@ -623,7 +624,7 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
                     "Check the key on {exchange}'s API management page ({url}) and list what it really has \
                      (for example \"read\", \"spot-trade\"). A manifest that lists less than the key has hides risks."
                 ),
-            ));
+            ).about(name));
         }
     }
     if key.exchange.model == Model::None {
@@ -640,7 +641,7 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
                 "Keep only what the bot needs in the account this key belongs to, use paper keys for tests, \
                  and rotate the key on {exchange}'s page ({url})."
             ),
-        ));
+        ).about(name));
     }
     let open = match &key.ip_allowlist {
         None => Some((key.name.pos, "has no ip_allowlist")),
@@ -680,15 +681,18 @@ fn evaluate_key(key: &Key, path: &str, out: &mut Vec<Finding>) {
                 ),
             )
         };
-        out.push(finding(
-            rule::NO_IP_ALLOWLIST,
-            severity,
-            Source::Manifest,
-            path,
-            Some(pos),
-            message,
-            remediation,
-        ));
+        out.push(
+            finding(
+                rule::NO_IP_ALLOWLIST,
+                severity,
+                Source::Manifest,
+                path,
+                Some(pos),
+                message,
+                remediation,
+            )
+            .about(name),
+        );
     }
 }
 
@@ -711,7 +715,7 @@ fn shared(manifest: &Manifest, path: &str, out: &mut Vec<Finding>) {
                     key.name.value, first.bot.value, key.bot.value
                 ),
                 remediation.into(),
-            )),
+            ).about(&key.name.value)),
             None => {
                 names.insert(&key.name.value, key);
             }
@@ -735,7 +739,7 @@ fn shared(manifest: &Manifest, path: &str, out: &mut Vec<Finding>) {
                         env.value, first.name.value, first.bot.value, key.name.value, key.bot.value
                     ),
                     remediation.into(),
-                )),
+                ).about(&env.value)),
                 None => {
                     envs.insert(&env.value, key);
                 }
@@ -927,46 +931,52 @@ pub fn cross_check(manifest: &Manifest, reads: &[EnvRead], path: &str) -> Vec<Fi
         };
         reported.insert(&read.name);
         let (exchange, _) = exchange_page(id);
-        out.push(finding(
-            rule::UNDECLARED_KEY,
-            Severity::Low,
-            Source::Tree,
-            &read.path,
-            Some(Pos {
-                line: read.line,
-                column: read.column,
-            }),
-            format!(
-                "undeclared key: {} is read here and looks like a {exchange} credential, \
+        out.push(
+            finding(
+                rule::UNDECLARED_KEY,
+                Severity::Low,
+                Source::Tree,
+                &read.path,
+                Some(Pos {
+                    line: read.line,
+                    column: read.column,
+                }),
+                format!(
+                    "undeclared key: {} is read here and looks like a {exchange} credential, \
                  but no [[key]] in {path} declares it",
-                read.name
-            ),
-            format!(
-                "Add {} to the env list of the [[key]] table for that key (or a new one), \
+                    read.name
+                ),
+                format!(
+                    "Add {} to the env list of the [[key]] table for that key (or a new one), \
                  so that its permissions are checked.",
-                read.name
-            ),
-        ));
+                    read.name
+                ),
+            )
+            .about(&read.name),
+        );
     }
     for key in &manifest.keys {
         for env in &key.env {
             if read_names.contains(env.value.as_str()) {
                 continue;
             }
-            out.push(finding(
-                rule::UNUSED_ENV,
-                Severity::Low,
-                Source::Manifest,
-                path,
-                Some(env.pos),
-                format!(
-                    "env variable {} of key \"{}\" is read nowhere in the code",
-                    env.value, key.name.value
-                ),
-                "Correct the name in the manifest, or remove it if the bot no longer uses it \
+            out.push(
+                finding(
+                    rule::UNUSED_ENV,
+                    Severity::Low,
+                    Source::Manifest,
+                    path,
+                    Some(env.pos),
+                    format!(
+                        "env variable {} of key \"{}\" is read nowhere in the code",
+                        env.value, key.name.value
+                    ),
+                    "Correct the name in the manifest, or remove it if the bot no longer uses it \
                  (and revoke the key if nothing uses it)."
-                    .into(),
-            ));
+                        .into(),
+                )
+                .about(&env.value),
+            );
         }
     }
     out
@@ -1001,7 +1011,7 @@ fn missing(path: &str) -> Finding {
          variables this repository uses, then fill in each key's permissions as its exchange's API page shows \
          them. keyaudit then checks them: read + trade only, never withdraw, one key per bot, an IP allowlist."
             .into(),
-    )
+    ).about("")
 }
 
 /// The manifest check on the repository at `root`: `manifest` is `--manifest
@@ -1048,6 +1058,10 @@ fn merge_same_line(findings: Vec<Finding>) -> Vec<Finding> {
                 let o = &mut out[*i.get()];
                 o.message = format!("{}; {}", o.message, f.message);
                 o.severity = o.severity.max(f.severity);
+                if let (Some(a), Some(b)) = (&mut o.subject, &f.subject) {
+                    a.push(',');
+                    a.push_str(b);
+                }
             }
             Entry::Vacant(slot) => {
                 slot.insert(out.len());

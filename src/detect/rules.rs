@@ -7,7 +7,7 @@
 //! alone is not distinctive, examples it must find and look-alikes it must not.
 //! One unit test runs every example; `keyaudit rules` prints this table.
 
-use crate::finding::Severity;
+use crate::finding::{Check, Severity, Source};
 
 use super::validate;
 
@@ -109,7 +109,23 @@ pub struct Rule {
     pub examples: &'static [&'static str],
     pub negatives: &'static [&'static str],
     pub remediation: String,
+    /// The check a match of this rule is a finding of.
+    pub check: Check,
+    /// The sources where a match counts; elsewhere it is dropped where it is
+    /// found (a traced `.env` value is where it belongs in a gitignored file).
+    pub sources: &'static [Source],
+    /// The match is the secret itself; `false` when it only names one (a
+    /// printed variable): the finding then carries the match as its subject.
+    pub is_secret: bool,
 }
+
+/// Every source content is scanned from.
+pub const ALL_SOURCES: &[Source] = &[
+    Source::Tree,
+    Source::Staged,
+    Source::History,
+    Source::Ignored,
+];
 
 /// Exchanges: id, display name, where the user revokes a key (EXCHANGES.md section 6).
 pub const EXCHANGES: &[(&str, &str, &str)] = &[
@@ -324,6 +340,9 @@ pub(crate) fn base() -> Rule {
         examples: &[],
         negatives: &[],
         remediation: String::new(),
+        check: Check::Leak,
+        sources: ALL_SOURCES,
+        is_secret: true,
     }
 }
 

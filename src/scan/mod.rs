@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::detect::{Engine, Match};
-use crate::finding::{Check, CommitInfo, Finding, Location, Source};
+use crate::finding::{CommitInfo, Finding, Location, Source};
 use crate::redact;
 
 /// Default cap on the size of one file or blob: 16 MiB.
@@ -307,6 +307,7 @@ pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -
     engine
         .scan(path, bytes)
         .into_iter()
+        .filter(|m| engine.rule(m.rule).sources.contains(&prov.source))
         .map(|m| finding(engine, path, bytes, &m, prov))
         .collect()
 }
@@ -340,8 +341,9 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         Source::Manifest => "in",
     };
     let shown_path = redact::sanitize(path);
+    let matched = &bytes[m.start..m.end];
     Finding {
-        check: Check::Leak,
+        check: rule.check,
         rule: rule.id.to_string(),
         severity: rule.severity,
         confidence: m.confidence,
@@ -355,7 +357,8 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
             author: prov.commit.map(|c| c.author.clone()),
             date: prov.commit.map(|c| c.date.clone()),
         },
-        secret: Some(redact::secret_ref(rule.id, &bytes[m.start..m.end])),
+        secret: rule.is_secret.then(|| redact::secret_ref(rule.id, matched)),
+        subject: (!rule.is_secret).then(|| String::from_utf8_lossy(matched).into_owned()),
         remediation: rule.remediation.clone(),
     }
 }
