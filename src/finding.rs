@@ -2,7 +2,9 @@
 //!
 //! Every check emits findings and every reporter consumes them. A finding never
 //! holds a raw secret: only its redacted text and fingerprint ([`SecretRef`]),
-//! built by `redact.rs`.
+//! built by `redact.rs`. What a finding *is*, wherever and whenever it was
+//! found, is its [`Identity`]: the one key the filter stage (`filters.rs`)
+//! and baselines use.
 
 use serde::Serialize;
 
@@ -136,6 +138,19 @@ impl Finding {
         self.location.source != Source::Ignored || self.check != Check::Leak
     }
 
+    /// What the finding is: see [`Identity`].
+    pub fn identity(&self) -> Identity {
+        let what = match (&self.secret, &self.subject) {
+            (Some(secret), _) => What::Secret(secret.fingerprint.clone()),
+            (None, subject) => What::Subject(subject.clone().unwrap_or_default()),
+        };
+        Identity {
+            rule: self.rule.clone(),
+            path: self.location.path.clone(),
+            what,
+        }
+    }
+
     /// The key findings are sorted by: path, line, column, rule.
     pub fn sort_key(&self) -> (bool, &str, usize, usize, &str) {
         (
@@ -145,5 +160,48 @@ impl Finding {
             self.location.column.unwrap_or(0),
             &self.rule,
         )
+    }
+}
+
+/// What one finding is, whichever source, commit, line or column it was found
+/// at, and however its message is worded: its rule, its path and what it is
+/// about. Two findings with one identity are one problem. Every filter keys
+/// on it (`filters.rs`), and so does a baseline entry (`baseline.rs`); a
+/// filter that needs more (the source, the line) says so where it projects it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identity {
+    pub rule: String,
+    /// Relative to the root, '/' separators: the same from every source.
+    pub path: String,
+    pub what: What,
+}
+
+/// What a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum What {
+    /// The secret's fingerprint (which depends on the rule too).
+    Secret(String),
+    /// A finding without a secret: its [`Finding::subject`] ("" when the
+    /// rule and path say it all, and for a finding built without one).
+    Subject(String),
+}
+
+impl Identity {
+    /// The secret's fingerprint, when the finding holds one.
+    pub fn secret(&self) -> Option<&str> {
+        match &self.what {
+            What::Secret(fingerprint) => Some(fingerprint),
+            What::Subject(_) => None,
+        }
+    }
+
+    /// The identity with its subject left out (a secret's is kept): rule
+    /// and path only, for filters that take two findings of one rule on one
+    /// line as one.
+    pub fn without_subject(mut self) -> Identity {
+        if let What::Subject(subject) = &mut self.what {
+            subject.clear();
+        }
+        self
     }
 }

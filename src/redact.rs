@@ -21,20 +21,33 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     hex_digest(&h.finalize())
 }
 
+/// The fingerprint baselines written before subjects stored for a finding
+/// that holds no secret; read still, never written (see
+/// [`subject_fingerprint`]). Frozen: `sha256:` + hex(sha256("keyaudit-finding-v1",
+/// NUL, rule id, NUL, path, NUL, message)). Rewording a message changes it,
+/// which is why it was replaced.
+pub fn finding_fingerprint(rule_id: &str, path: &str, message: &str) -> String {
+    tagged_fingerprint(&["keyaudit-finding-v1", rule_id, path, message])
+}
+
 /// The fingerprint of a finding that holds no secret (env and manifest
 /// findings), so that baselines can name it too. Frozen like [`fingerprint`]:
-/// `sha256:` + hex(sha256("keyaudit-finding-v1", NUL, rule id, NUL, path, NUL,
-/// message)). The path is the location's path relative to the root, which is
-/// the same whichever source (tree, index, history) the finding came from;
-/// the source, line, column and commit are left out, so that editing lines
-/// above a finding does not change it. The message tells two findings of one
-/// rule in one file apart (two manifest keys, two variables).
-pub fn finding_fingerprint(rule_id: &str, path: &str, message: &str) -> String {
+/// `sha256:` + hex(sha256("keyaudit-subject-v1", NUL, rule id, NUL, path,
+/// NUL, subject)). The path is the location's path relative to the root,
+/// which is the same whichever source (tree, index, history) the finding came
+/// from; the source, line, column, commit and message are left out, so that
+/// editing lines above a finding, or rewording its message, does not change
+/// it. The subject (the key or variable name, see
+/// [`crate::finding::Finding::subject`]) tells two findings of one rule in one
+/// file apart.
+pub fn subject_fingerprint(rule_id: &str, path: &str, subject: &str) -> String {
+    tagged_fingerprint(&["keyaudit-subject-v1", rule_id, path, subject])
+}
+
+/// `sha256:` + hex(sha256 of `parts` joined by NUL).
+fn tagged_fingerprint(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    for (i, part) in ["keyaudit-finding-v1", rule_id, path, message]
-        .iter()
-        .enumerate()
-    {
+    for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             h.update([0u8]);
         }
@@ -255,6 +268,28 @@ mod tests {
             "sha256:be382b851d9fa1b7c50372f5dfe8e75f76f365dc0fc2b1a96a294eca102d5439"
         );
         assert_eq!(a.len(), 7 + 64);
+    }
+
+    #[test]
+    fn subject_fingerprint_is_frozen_and_apart_from_the_message_one() {
+        let a = subject_fingerprint("manifest-withdraw", "keyaudit.toml", "grid");
+        assert_ne!(
+            a,
+            subject_fingerprint("manifest-withdraw", "keyaudit.toml", "dca")
+        );
+        assert_ne!(
+            a,
+            subject_fingerprint("manifest-withdraw", "other.toml", "grid")
+        );
+        assert_ne!(
+            subject_fingerprint("r", "p", "m"),
+            finding_fingerprint("r", "p", "m")
+        );
+        // Frozen format: sha256 of "keyaudit-subject-v1\0r\0p\0m".
+        assert_eq!(
+            subject_fingerprint("r", "p", "m"),
+            "sha256:d431677423e03db82df041f9ce356f9f2ce1bfc0e249ae2271698438c7728e56"
+        );
     }
 
     #[test]
