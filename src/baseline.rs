@@ -16,16 +16,22 @@
 //! ```
 //!
 //! An entry never holds a secret or its redacted text: only the fingerprint,
-//! the rule id and the path. The fingerprint is the secret's own
-//! ([`crate::redact::fingerprint`]) or, for a finding without a secret (env
-//! and manifest findings), one derived from its rule, path and message
-//! ([`crate::redact::finding_fingerprint`]). A finding is baselined when an
-//! entry has its fingerprint *and* its path: a known key copied into another
-//! file is a new exposure and is reported.
+//! the rule id and the path. The fingerprint is the one of the finding's
+//! [`Identity`]: its secret's ([`crate::redact::fingerprint`]) or, for a
+//! finding without a secret (env and manifest findings), one derived from its
+//! rule, path and subject ([`crate::redact::subject_fingerprint`]), so that
+//! rewording a message does not stale an entry. Baselines written before
+//! subjects derived it from the rule, path and *message*
+//! ([`crate::redact::finding_fingerprint`]): such an entry still matches
+//! (until the message changes); `keyaudit baseline` writes the new kind. A
+//! finding is baselined when an entry has one of its fingerprints *and* its
+//! path: a known key copied into another file is a new exposure and is
+//! reported.
 //!
-//! This module parses, validates, builds and matches; it neither scans nor
-//! prints. `app.rs` decides when stale entries (entries that matched nothing)
-//! are worth a warning and writes them out.
+//! This module parses, validates, builds and says which fingerprints name a
+//! finding; it neither scans nor prints. The filter stage (`filters.rs`)
+//! drops what an entry names; `app/` decides when stale entries (entries that
+//! matched nothing) are worth a warning and writes them out.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -34,7 +40,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Identity, What};
 
 /// The one format version this keyaudit reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -63,28 +69,36 @@ impl Entry {
     /// The entry that baselines `finding`.
     pub fn of(finding: &Finding) -> Entry {
         Entry {
-            fingerprint: fingerprint_of(finding),
+            fingerprint: fingerprint_of(&finding.identity()),
             rule: finding.rule.clone(),
             path: finding.location.path.clone(),
         }
     }
 
-    fn key(&self) -> (&str, &str) {
+    /// What an entry is matched on: its fingerprint at its path.
+    pub fn key(&self) -> (&str, &str) {
         (&self.fingerprint, &self.path)
     }
 }
 
-/// The fingerprint a baseline stores for `finding`: its secret's, or one
-/// derived from (rule, path, message) when it holds no secret.
-pub fn fingerprint_of(finding: &Finding) -> String {
-    match &finding.secret {
-        Some(secret) => secret.fingerprint.clone(),
-        None => crate::redact::finding_fingerprint(
-            &finding.rule,
-            &finding.location.path,
-            &finding.message,
-        ),
+/// The fingerprint a baseline stores for a finding of `identity`: its
+/// secret's, or one derived from (rule, path, subject) when it holds no
+/// secret.
+pub fn fingerprint_of(identity: &Identity) -> String {
+    match &identity.what {
+        What::Secret(fingerprint) => fingerprint.clone(),
+        What::Subject(subject) => {
+            crate::redact::subject_fingerprint(&identity.rule, &identity.path, subject)
+        }
     }
+}
+
+/// The fingerprint baselines written before subjects stored for `finding`,
+/// when it holds no secret: derived from (rule, path, message). Read only.
+pub fn legacy_fingerprint_of(finding: &Finding) -> Option<String> {
+    finding.secret.is_none().then(|| {
+        crate::redact::finding_fingerprint(&finding.rule, &finding.location.path, &finding.message)
+    })
 }
 
 /// At most this many entries in a baseline file: far more than a repository
@@ -201,35 +215,9 @@ pub struct Applied {
 }
 
 impl Baseline {
-    /// Drops every leak (keys in gitignored files are left alone: they never
-    /// fail a run) that an entry names, and returns how many, with the
-    /// entries that matched nothing.
-    pub fn apply(&self, findings: &mut Vec<Finding>) -> Applied {
-        let known: HashSet<(&str, &str)> = self.entries.iter().map(Entry::key).collect();
-        let mut matched: HashSet<(String, String)> = HashSet::new();
-        let before = findings.len();
-        findings.retain(|f| {
-            if !f.is_leak() {
-                return true;
-            }
-            let fingerprint = fingerprint_of(f);
-            if known.contains(&(fingerprint.as_str(), f.location.path.as_str())) {
-                matched.insert((fingerprint, f.location.path.clone()));
-                false
-            } else {
-                true
-            }
-        });
-        let stale = self
-            .entries
-            .iter()
-            .filter(|e| !matched.contains(&(e.fingerprint.clone(), e.path.clone())))
-            .cloned()
-            .collect();
-        Applied {
-            baselined: before - findings.len(),
-            stale,
-        }
+    /// Every entry's key (fingerprint, path), for matching findings.
+    pub fn keys(&self) -> HashSet<(&str, &str)> {
+        self.entries.iter().map(Entry::key).collect()
     }
 }
 
@@ -386,25 +374,6 @@ mod tests {
         let back = parse(Path::new("b.json"), &text).expect("round trip");
         assert_eq!(back.entries, entries);
         assert_eq!(render(back.entries), text);
-    }
-
-    #[test]
-    fn apply_matches_fingerprint_and_path_and_reports_stale_entries() {
-        let old = finding("r", "a.py", Source::Tree, Some(b"old-secret"));
-        let gone = finding("r", "b.py", Source::Tree, Some(b"gone-secret"));
-        let baseline = Baseline {
-            path: "b.json".into(),
-            entries: entries(&[old.clone(), gone]),
-        };
-        let copied = finding("r", "c.py", Source::Tree, Some(b"old-secret"));
-        let new = finding("r", "a.py", Source::Tree, Some(b"new-secret"));
-        let mut found = vec![old.clone(), old, copied, new];
-        let applied = baseline.apply(&mut found);
-        assert_eq!(applied.baselined, 2);
-        let left: Vec<&str> = found.iter().map(|f| f.location.path.as_str()).collect();
-        assert_eq!(left, vec!["c.py", "a.py"]);
-        assert_eq!(applied.stale.len(), 1);
-        assert_eq!(applied.stale[0].path, "b.py");
     }
 
     #[test]

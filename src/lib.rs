@@ -13,6 +13,7 @@ pub mod config;
 pub mod detect;
 pub mod exit;
 pub mod files;
+pub mod filters;
 pub mod finding;
 pub mod hook;
 pub mod redact;

@@ -19,7 +19,10 @@ pub(super) fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Resu
     use crate::baseline as file;
     let root = &args.target.path;
     let settings = resolve(global, root)?;
-    let outcome = gather(global, root, audit_plan(root), &settings)?;
+    let mut outcome = gather(global, root, audit_plan(root), &settings)?;
+    // An entry for each finding the stage keeps before it drops the known
+    // and the repeated ones.
+    crate::filters::settle(&mut outcome.findings);
     warn(&settings, &outcome.problems);
     // `--output FILE` is where a command's output goes: for `baseline`, the file.
     let path = match (&args.file, &global.output) {

@@ -9,49 +9,15 @@ use anyhow::{Context, Result};
 
 use super::plan::{History, Plan, Sources, StaleEntries};
 use super::settings::{Settings, resolve};
+use crate::baseline::Applied;
 use crate::checks::env as env_check;
 use crate::cli::Global;
 use crate::detect::Engine;
 use crate::exit::ExitStatus;
+use crate::filters;
 use crate::report::{self, Report, Verbosity};
 use crate::scan::history::Revisions;
 use crate::scan::{self, Outcome, Problem};
-
-/// One secret at one path is one leak, however many sources hold it: a
-/// committed secret still in the working tree is reported once, from history
-/// (which names the commit), saying so; a staged secret also in the working
-/// tree or history is reported from there.
-pub(super) fn fold_sources(findings: &mut Vec<crate::finding::Finding>) {
-    use crate::finding::{Finding, Source};
-    use std::collections::HashSet;
-    let key = |f: &Finding| {
-        f.secret
-            .as_ref()
-            .map(|s| (s.fingerprint.clone(), f.location.path.clone()))
-    };
-    let keys_of = |source: Source, findings: &[Finding]| -> HashSet<_> {
-        findings
-            .iter()
-            .filter(|f| f.location.source == source)
-            .filter_map(key)
-            .collect()
-    };
-    let in_tree = keys_of(Source::Tree, findings);
-    let in_history = keys_of(Source::History, findings);
-    findings.retain(|f| {
-        let Some(k) = key(f) else { return true };
-        match f.location.source {
-            Source::Tree => !in_history.contains(&k),
-            Source::Staged => !in_history.contains(&k) && !in_tree.contains(&k),
-            _ => true,
-        }
-    });
-    for f in findings.iter_mut() {
-        if f.location.source == Source::History && key(f).is_some_and(|k| in_tree.contains(&k)) {
-            f.message.push_str(" (still in the working tree)");
-        }
-    }
-}
 
 /// A progress bar on stderr when it is a terminal and not `--quiet`; hidden otherwise.
 pub(super) fn progress_bar(verbosity: Verbosity) -> indicatif::ProgressBar {
@@ -167,7 +133,6 @@ pub(super) fn gather(
         None => Engine::default(),
     };
     let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
-    fold_sources(&mut outcome.findings);
     if let Some(local) = &local {
         let files = env_check::check_files(local, &outcome.env_files);
         outcome.findings.extend(files.findings);
@@ -201,24 +166,23 @@ pub(super) fn no_manifest_read() -> Problem {
 /// are counted in one more warning.
 pub(super) const STALE_SHOWN: usize = 20;
 
-/// Drops the findings `--baseline` names; when the run made every check,
-/// records a warning for each of the first [`STALE_SHOWN`] entries that
-/// matched nothing, and one with the count of the others. Returns how many
-/// findings were dropped.
-pub(super) fn apply_baseline(
+/// When the run made every check, records a warning for each of the first
+/// [`STALE_SHOWN`] entries of `--baseline` that matched nothing, and one with
+/// the count of the others.
+pub(super) fn warn_stale(
     settings: &Settings,
     stale_entries: StaleEntries,
-    outcome: &mut Outcome,
-) -> usize {
+    applied: Applied,
+    problems: &mut Vec<Problem>,
+) {
     let Some(baseline) = &settings.baseline else {
-        return 0;
+        return;
     };
-    let applied = baseline.apply(&mut outcome.findings);
     if stale_entries == StaleEntries::Warn {
         let file = crate::redact::sanitize(&baseline.path.display().to_string());
         let total = applied.stale.len();
         for entry in applied.stale.into_iter().take(STALE_SHOWN) {
-            outcome.problems.push(Problem {
+            problems.push(Problem {
                 path: entry.path,
                 reason: format!(
                     "stale baseline entry ({}, {}…): the secret is gone; remove the entry from {file}",
@@ -228,7 +192,7 @@ pub(super) fn apply_baseline(
             });
         }
         if total > STALE_SHOWN {
-            outcome.problems.push(Problem {
+            problems.push(Problem {
                 path: file.clone(),
                 reason: format!(
                     "{} more stale baseline entries ({total} in all): their secrets are gone; \
@@ -238,7 +202,6 @@ pub(super) fn apply_baseline(
             });
         }
     }
-    applied.baselined
 }
 
 /// Warns on stderr about what could not be scanned (oversized files only
@@ -261,8 +224,9 @@ pub(super) fn warn(settings: &Settings, problems: &[Problem]) {
     }
 }
 
-/// Warns about what could not be scanned (on stderr), writes the report and
-/// turns it into the exit status.
+/// Runs the filter stage (`--baseline` included), warns about what could
+/// not be scanned (on stderr), writes the report and turns it into the exit
+/// status.
 pub(super) fn finish(
     root: &Path,
     settings: &Settings,
@@ -270,7 +234,9 @@ pub(super) fn finish(
     started: Instant,
     stale_entries: StaleEntries,
 ) -> Result<ExitStatus> {
-    let baselined = apply_baseline(settings, stale_entries, &mut outcome);
+    let applied = filters::run(&mut outcome.findings, settings.baseline.as_ref());
+    let baselined = applied.baselined;
+    warn_stale(settings, stale_entries, applied, &mut outcome.problems);
     warn(settings, &outcome.problems);
     let mut report = Report::new(
         root.display().to_string(),

@@ -90,7 +90,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Sorts and deduplicates findings by (fingerprint, source, path) and builds the summary.
+    /// Sorts findings (the filter stage, `filters.rs`, has left one of each)
+    /// and builds the summary.
     pub fn new(
         root: String,
         mut findings: Vec<Finding>,
@@ -99,17 +100,6 @@ impl Report {
         duration_ms: u128,
     ) -> Report {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let mut seen = std::collections::HashSet::new();
-        findings.retain(|f| {
-            let fp = f.secret.as_ref().map(|s| s.fingerprint.clone());
-            seen.insert((
-                fp,
-                f.location.source,
-                f.location.path.clone(),
-                f.rule.clone(),
-                f.secret.is_none().then_some(f.location.line),
-            ))
-        });
         let mut by = BySeverity::default();
         let mut ignored = 0;
         for f in &findings {

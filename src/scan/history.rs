@@ -748,33 +748,11 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
 }
 
 /// One finding per (secret, path): the one from the earliest commit in
-/// topological order (ties broken by position, so the result is stable).
-/// Secrets already at that path just before a limited range are dropped.
-fn earliest(mut findings: Vec<(u32, Finding)>) -> Vec<Finding> {
-    let key = |f: &Finding| {
-        (
-            f.secret.as_ref().map(|s| s.fingerprint.clone()),
-            f.location.path.clone(),
-        )
-    };
-    findings.sort_by(|(a, fa), (b, fb)| {
-        (a, fa.location.line, fa.location.column, &fa.rule).cmp(&(
-            b,
-            fb.location.line,
-            fb.location.column,
-            &fb.rule,
-        ))
-    });
-    let mut seen: HashSet<_> = findings
-        .iter()
-        .filter(|(c, _)| *c == BASELINE)
-        .map(|(_, f)| key(f))
-        .collect();
-    findings
-        .into_iter()
-        .filter(|(c, f)| *c != BASELINE && seen.insert(key(f)))
-        .map(|(_, f)| f)
-        .collect()
+/// topological order; secrets already at that path just before a limited
+/// range are dropped. The filter stage's first filter
+/// ([`crate::filters::earliest`]), run here where the commits' order is known.
+fn earliest(findings: Vec<(u32, Finding)>) -> Vec<Finding> {
+    crate::filters::earliest(findings, BASELINE)
 }
 
 #[cfg(test)]
