@@ -305,6 +305,134 @@ fn env_and_manifest_findings_without_a_secret_can_be_baselined() {
     assert!(rules_of(&report).contains(&"manifest-withdraw".into()));
 }
 
+/// A repository whose manifest key "grid" can withdraw (`manifest-withdraw`,
+/// no secret; its message lists the withdraw permissions `permissions` holds).
+fn withdraw_repo(permissions: &str) -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.write("bot.py", "import os\nk = os.getenv(\"BINANCE_API_KEY\")\n");
+    write_withdraw_manifest(&repo, permissions);
+    repo.commit_all("bot");
+    repo
+}
+
+fn write_withdraw_manifest(repo: &TestRepo, permissions: &str) {
+    repo.write(
+        "keyaudit.toml",
+        &format!(
+            "[[key]]\nname = \"grid\"\nexchange = \"binance\"\nbot = \"grid\"\n\
+             env = [\"BINANCE_API_KEY\"]\npermissions = [{permissions}]\n\
+             ip_allowlist = [\"203.0.113.7\"]\n"
+        ),
+    );
+}
+
+/// The `manifest-withdraw` finding of a JSON report.
+fn withdraw_finding(report: &serde_json::Value) -> serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "manifest-withdraw")
+        .unwrap_or_else(|| panic!("no manifest-withdraw finding: {report:#}"))
+        .clone()
+}
+
+#[test]
+fn rewording_a_message_does_not_stale_its_entry() {
+    let repo = withdraw_repo("\"read\", \"spot-trade\", \"withdraw\"");
+    let (code, before) = json_report(repo.path(), &["audit", "."]);
+    assert_eq!(code, 1, "{before:#}");
+    let message = withdraw_finding(&before)["message"].clone();
+    assert_eq!(write_baseline(repo.path(), &["."]).0, 0);
+
+    // A second withdraw permission on the same key: the finding's message
+    // (which lists them) changes; its rule, path and key do not.
+    write_withdraw_manifest(
+        &repo,
+        "\"read\", \"spot-trade\", \"withdraw\", \"enable_withdrawals\"",
+    );
+    let (_, now) = json_report(repo.path(), &["audit", "."]);
+    assert_ne!(withdraw_finding(&now)["message"], message, "{now:#}");
+    assert_eq!(findings(&now), findings(&before), "{now:#}");
+
+    let (code, report) = audit_with_baseline(repo.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(findings(&report), vec![], "{report:#}");
+    assert_eq!(report["summary"]["baselined"], before["summary"]["findings"]);
+    assert!(!warnings_text(&report).contains("stale"), "{report:#}");
+}
+
+/// `sha256:` + hex(sha256("keyaudit-finding-v1", NUL, rule, NUL, path, NUL,
+/// message)): what baselines written before subjects hold for a finding
+/// without a secret.
+fn message_fingerprint(rule: &str, path: &str, message: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("keyaudit-finding-v1\0{rule}\0{path}\0{message}"));
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+#[test]
+fn an_old_baseline_keyed_by_message_still_matches_and_a_new_one_is_keyed_otherwise() {
+    let repo = withdraw_repo("\"read\", \"spot-trade\", \"withdraw\"");
+    let (code, before) = json_report(repo.path(), &["audit", "."]);
+    assert_eq!(code, 1, "{before:#}");
+    // Every finding here holds no secret: the old file has its message key.
+    let old: Vec<serde_json::Value> = before["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert!(f["secret"].is_null(), "{f:#}");
+            let (rule, path) = (
+                f["rule"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+            );
+            serde_json::json!({
+                "fingerprint": message_fingerprint(rule, path, f["message"].as_str().unwrap()),
+                "rule": rule,
+                "path": path,
+            })
+        })
+        .collect();
+    assert!(!old.is_empty());
+    let file = serde_json::json!({"version": 1, "tool": "keyaudit", "entries": old});
+    repo.write(FILE, &serde_json::to_string_pretty(&file).unwrap());
+
+    let (code, report) = audit_with_baseline(repo.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(findings(&report), vec![], "{report:#}");
+    assert_eq!(report["summary"]["baselined"], before["summary"]["findings"]);
+    assert!(!warnings_text(&report).contains("stale"), "{report:#}");
+
+    // `keyaudit baseline` writes the new keys, which match too.
+    assert_eq!(write_baseline(repo.path(), &["."]).0, 0);
+    let written = baseline_json(repo.path())["entries"].clone();
+    let fingerprints = |entries: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["fingerprint"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let old_fingerprints = fingerprints(&file["entries"]);
+    let new_fingerprints = fingerprints(&written);
+    assert_eq!(new_fingerprints.len(), old_fingerprints.len());
+    assert!(
+        new_fingerprints
+            .iter()
+            .all(|f| !old_fingerprints.contains(f)),
+        "{written:#}"
+    );
+    let (code, report) = audit_with_baseline(repo.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert!(!warnings_text(&report).contains("stale"), "{report:#}");
+}
+
 #[test]
 fn file_option_writes_elsewhere_and_is_read_back() {
     let repo = leaky_repo();
