@@ -359,7 +359,10 @@ fn rewording_a_message_does_not_stale_its_entry() {
     let (code, report) = audit_with_baseline(repo.path());
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(findings(&report), vec![], "{report:#}");
-    assert_eq!(report["summary"]["baselined"], before["summary"]["findings"]);
+    assert_eq!(
+        report["summary"]["baselined"],
+        before["summary"]["findings"]
+    );
     assert!(!warnings_text(&report).contains("stale"), "{report:#}");
 }
 
@@ -403,7 +406,10 @@ fn an_old_baseline_keyed_by_message_still_matches_and_a_new_one_is_keyed_otherwi
     let (code, report) = audit_with_baseline(repo.path());
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(findings(&report), vec![], "{report:#}");
-    assert_eq!(report["summary"]["baselined"], before["summary"]["findings"]);
+    assert_eq!(
+        report["summary"]["baselined"],
+        before["summary"]["findings"]
+    );
     assert!(!warnings_text(&report).contains("stale"), "{report:#}");
 
     // `keyaudit baseline` writes the new keys, which match too.
