@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod baseline;
+pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod config;

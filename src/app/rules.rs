@@ -18,33 +18,23 @@ pub(super) struct RuleRow<'a> {
     remediation: &'a str,
 }
 
-/// `rules`: the built-in leak rules, then the env and manifest checks' rules.
+/// `rules`: the built-in leak rules, then the env and manifest checks' rules,
+/// as the catalog lists them.
 pub(super) fn rules(global: &Global) -> Result<ExitStatus> {
-    let rules = crate::detect::rules::builtin();
-    let rows: Vec<RuleRow> = rules
+    let infos = crate::catalog::rule_infos();
+    let rows: Vec<RuleRow> = infos
         .iter()
         .map(|r| RuleRow {
             id: r.id,
             severity: r.severity.as_str(),
             exchange: r.exchange,
             description: r.description,
-            remediation: &r.remediation,
+            remediation: r.remediation,
         })
-        .chain(
-            crate::checks::RULES
-                .iter()
-                .map(|(id, severity, check, description)| RuleRow {
-                    id,
-                    severity: severity.as_str(),
-                    exchange: check,
-                    description,
-                    remediation: "",
-                }),
-        )
         .collect();
     emit(&global.output, |w| {
         match global.format {
-            FormatArg::Sarif => crate::report::sarif::write_rules(w)?,
+            FormatArg::Sarif => crate::report::sarif::write_rules(infos, w)?,
             FormatArg::Json => {
                 serde_json::to_writer_pretty(&mut *w, &rows)?;
                 writeln!(w)?;

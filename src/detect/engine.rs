@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 
 use super::entropy;
 use super::placeholder::is_placeholder;
-use super::rules::{self, FileKind, Rule, Scope};
+use super::rule::{self, FileKind, Rule, Scope};
 use super::validate;
 use crate::finding::Confidence;
 
@@ -55,7 +55,7 @@ pub struct Engine {
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine::new(rules::builtin())
+        Engine::new(crate::catalog::rules().to_vec())
     }
 }
 
@@ -215,7 +215,7 @@ impl Engine {
                     let value = secret.as_bytes();
                     if let Some(name) = caps.name("name") {
                         let lower = name.as_bytes().to_ascii_lowercase();
-                        if rules::is_non_secret_name(&lower)
+                        if rule::is_non_secret_name(&lower)
                             || rule
                                 .not_names
                                 .iter()
