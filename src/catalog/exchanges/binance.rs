@@ -9,7 +9,7 @@ use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
 
-/// Binance.
+/// Binance: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "binance",
     name: "Binance",

@@ -7,7 +7,7 @@ use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
 
-/// Bitget.
+/// Bitget: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "bitget",
     name: "Bitget",

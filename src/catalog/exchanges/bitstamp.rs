@@ -7,7 +7,7 @@ use crate::checks::permissions::Scope::*;
 use crate::detect::rule::Rule;
 use crate::finding::Severity;
 
-/// Bitstamp.
+/// Bitstamp: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "bitstamp",
     name: "Bitstamp",

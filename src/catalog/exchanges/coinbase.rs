@@ -8,7 +8,7 @@ use crate::detect::rule::{Rule, base};
 use crate::detect::validate;
 use crate::finding::Severity;
 
-/// Coinbase.
+/// Coinbase: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "coinbase",
     name: "Coinbase",

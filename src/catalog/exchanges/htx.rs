@@ -7,7 +7,7 @@ use crate::checks::permissions::Scope::*;
 use crate::detect::rule::Rule;
 use crate::finding::Severity;
 
-/// HTX.
+/// HTX: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "htx",
     name: "HTX",

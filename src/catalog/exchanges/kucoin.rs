@@ -9,7 +9,7 @@ use crate::checks::permissions::Scope::*;
 use crate::detect::rule::Rule;
 use crate::finding::Severity;
 
-/// KuCoin.
+/// KuCoin: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
     id: "kucoin",
     name: "KuCoin",
