@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 
 use super::entropy;
 use super::placeholder::is_placeholder;
-use super::rule::{self, FileKind, Rule, Scope};
+use super::rule::{FileKind, Rule, Scope, is_non_secret_name};
 use super::validate;
 use crate::finding::Confidence;
 
@@ -215,7 +215,7 @@ impl Engine {
                     let value = secret.as_bytes();
                     if let Some(name) = caps.name("name") {
                         let lower = name.as_bytes().to_ascii_lowercase();
-                        if rule::is_non_secret_name(&lower)
+                        if is_non_secret_name(&lower)
                             || rule
                                 .not_names
                                 .iter()
