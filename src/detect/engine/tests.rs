@@ -1,5 +1,6 @@
-//! The engine's tests: prefilter, scopes, overlap resolution, filters and
-//! robustness on truncated and random input.
+//! The engine's tests: positions and line endings, inline allow markers,
+//! adjacent secrets, unquoted values by file kind, context distance, wallet
+//! proofs, and robustness on truncated and random input.
 
 use super::*;
 
