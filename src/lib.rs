@@ -2,11 +2,13 @@
 //!
 //! The crate is arranged as a pipeline with one currency, [`finding::Finding`]:
 //! sources (`scan`) yield content with provenance, the pure detection engine
-//! (`detect`) turns bytes into matches, `app` turns matches into findings, and
+//! (`detect`) turns bytes into matches with the rules of the `catalog` (every
+//! fact about exchanges and rules, once), `app` turns matches into findings, and
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
 pub mod app;
 pub mod baseline;
+pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,6 @@
 //! Property tests of the detection engine and of redaction, with proptest.
 //!
-//! - Every rule's examples (the ones `detect/rules.rs` checks one by one),
+//! - Every rule's examples (the ones `catalog/tests.rs` checks one by one),
 //!   planted anywhere in random text, with any line endings (`\n`, `\r\n`,
 //!   `\r`, mixed) and any surrounding bytes that do not join the secret into
 //!   a longer word, are found by that rule at the right line and column,
@@ -17,7 +17,7 @@
 use std::sync::LazyLock;
 
 use keyaudit::detect::Engine;
-use keyaudit::detect::rules::Files;
+use keyaudit::detect::Files;
 use keyaudit::finding::Source;
 use keyaudit::redact;
 use keyaudit::scan::{self, Provenance};

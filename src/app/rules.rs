@@ -1,70 +1,22 @@
 //! `rules`: every rule (leak, env, manifest) in the chosen format, and
-//! `rules --permissions`: the permission mapping table.
+//! `rules --permissions`: the permission mapping table. The catalog holds
+//! the rules, the report layer writes them.
 
 use anyhow::{Result, bail};
-use serde::Serialize;
 
 use super::pipeline::emit;
 use crate::cli::{Format as FormatArg, Global};
 use crate::exit::ExitStatus;
+use crate::report::{human, json, sarif};
 
-#[derive(Serialize)]
-pub(super) struct RuleRow<'a> {
-    id: &'a str,
-    severity: &'a str,
-    exchange: &'a str,
-    description: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    remediation: &'a str,
-}
-
-/// `rules`: the built-in leak rules, then the env and manifest checks' rules.
+/// `rules`: the built-in leak rules, then the env and manifest checks' rules,
+/// as the catalog lists them.
 pub(super) fn rules(global: &Global) -> Result<ExitStatus> {
-    let rules = crate::detect::rules::builtin();
-    let rows: Vec<RuleRow> = rules
-        .iter()
-        .map(|r| RuleRow {
-            id: r.id,
-            severity: r.severity.as_str(),
-            exchange: r.exchange,
-            description: r.description,
-            remediation: &r.remediation,
-        })
-        .chain(
-            crate::checks::RULES
-                .iter()
-                .map(|(id, severity, check, description)| RuleRow {
-                    id,
-                    severity: severity.as_str(),
-                    exchange: check,
-                    description,
-                    remediation: "",
-                }),
-        )
-        .collect();
-    emit(&global.output, |w| {
-        match global.format {
-            FormatArg::Sarif => crate::report::sarif::write_rules(w)?,
-            FormatArg::Json => {
-                serde_json::to_writer_pretty(&mut *w, &rows)?;
-                writeln!(w)?;
-            }
-            FormatArg::Human => {
-                writeln!(
-                    w,
-                    "{:<28} {:<9} {:<12} DESCRIPTION",
-                    "ID", "SEVERITY", "EXCHANGE"
-                )?;
-                for r in &rows {
-                    writeln!(
-                        w,
-                        "{:<28} {:<9} {:<12} {}",
-                        r.id, r.severity, r.exchange, r.description
-                    )?;
-                }
-            }
-        }
-        Ok(())
+    let infos = crate::catalog::rule_infos();
+    emit(&global.output, |w| match global.format {
+        FormatArg::Sarif => sarif::write_rules(infos, w),
+        FormatArg::Json => json::write_rules(infos, w),
+        FormatArg::Human => human::write_rules(infos, w),
     })?;
     Ok(ExitStatus::Clean)
 }
@@ -75,18 +27,9 @@ pub(super) fn permissions(global: &Global) -> Result<ExitStatus> {
         bail!("the permission table has no SARIF form: use --format json or human");
     }
     let listing = crate::checks::permissions::listing();
-    emit(&global.output, |w| {
-        match global.format {
-            FormatArg::Json | FormatArg::Sarif => {
-                // Serialized first, so that a closed pipe is an io::Error (a quiet exit).
-                let text = serde_json::to_string_pretty(&listing)?;
-                writeln!(w, "{text}")?;
-            }
-            FormatArg::Human => {
-                w.write_all(crate::checks::permissions::render(&listing).as_bytes())?;
-            }
-        }
-        Ok(())
+    emit(&global.output, |w| match global.format {
+        FormatArg::Json | FormatArg::Sarif => json::write_permissions(&listing, w),
+        FormatArg::Human => human::write_permissions(&listing, w),
     })?;
     Ok(ExitStatus::Clean)
 }

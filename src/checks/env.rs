@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
 
+use crate::detect::Engine;
 use crate::detect::placeholder::is_placeholder;
-use crate::detect::rules::{Files, Rule, base, is_non_secret_name};
-use crate::detect::{Engine, rules as builtin_rules};
+use crate::detect::rule::{Files, Rule, base, is_non_secret_name};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
 use crate::scan::tree::GitView;
@@ -502,7 +502,7 @@ pub fn rules(local: &Local) -> Vec<Rule> {
 pub fn engine(local: &Local, with_builtin: bool) -> Engine {
     let mut rules = rules(local);
     if with_builtin {
-        rules.extend(builtin_rules::builtin());
+        rules.extend_from_slice(crate::catalog::rules());
     }
     Engine::new(rules)
 }

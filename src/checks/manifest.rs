@@ -27,8 +27,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::permissions::{self, Class, Exchange, Model, Scope};
+use crate::catalog;
 use crate::config::{Lines, folder_of};
-use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
 use crate::scan::is_binary;
@@ -254,18 +254,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
 }
 
 fn find_exchange(name: &str) -> Option<&'static Exchange> {
-    let n = permissions::normalize(name);
-    EXCHANGE_PAGES
-        .iter()
-        .find(|(id, display, _)| {
-            permissions::normalize(id) == n || permissions::normalize(display) == n
-        })
-        .and_then(|(id, _, _)| permissions::exchange(id))
+    catalog::exchange_named(name)
 }
 
 fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
     let exchange = find_exchange(raw.exchange.get_ref()).ok_or_else(|| {
-        let ids: Vec<&str> = permissions::EXCHANGES.iter().map(|e| e.id).collect();
+        let ids: Vec<&str> = catalog::EXCHANGES.iter().map(|e| e.id).collect();
         let near = permissions::suggest(raw.exchange.get_ref(), &ids);
         p.error(
             raw.exchange.span().start,
@@ -273,7 +267,7 @@ fn validate_key(p: &Parser<'_>, raw: RawKey) -> Result<Key, ManifestError> {
             format!("{}known exchanges: {}", did_you_mean(&near), ids.join(", ")),
         )
     })?;
-    let display = crate::detect::rules::exchange_name(exchange.id);
+    let display = catalog::exchange_name(exchange.id);
     let mut resolved = Vec::new();
     for perm in raw.permissions.get_ref() {
         let Some(r) = permissions::resolve(exchange, perm.get_ref()) else {
@@ -413,10 +407,8 @@ fn allows_everything(entry: &str) -> bool {
 // ---- Findings ---------------------------------------------------------------
 
 fn exchange_page(id: &str) -> (&'static str, &'static str) {
-    EXCHANGE_PAGES
-        .iter()
-        .find(|(i, _, _)| *i == id)
-        .map(|(_, name, url)| (*name, *url))
+    catalog::exchange(id)
+        .map(|e| (e.name, e.api_page))
         .unwrap_or(("the exchange", "its API management page"))
 }
 
@@ -782,35 +774,6 @@ static YAML_READS: LazyLock<Regex> = LazyLock::new(|| {
 
 const MAX_READ_FILE: u64 = 1 << 20;
 
-/// Exchange-name tokens that may appear in env variable names, and their exchange ids.
-const NAME_TOKENS: &[(&str, &str)] = &[
-    ("BINANCE", "binance"),
-    ("BINANCEUS", "binance"),
-    ("COINBASE", "coinbase"),
-    ("CDP", "coinbase"),
-    ("KRAKEN", "kraken"),
-    ("KUCOIN", "kucoin"),
-    ("OKX", "okx"),
-    ("OKEX", "okx"),
-    ("BYBIT", "bybit"),
-    ("BITFINEX", "bitfinex"),
-    ("BFX", "bitfinex"),
-    ("GEMINI", "gemini"),
-    ("BITGET", "bitget"),
-    ("GATE", "gate"),
-    ("GATEIO", "gate"),
-    ("HTX", "htx"),
-    ("HUOBI", "htx"),
-    ("BITSTAMP", "bitstamp"),
-    ("CRYPTOCOM", "cryptocom"),
-    ("MEXC", "mexc"),
-    ("DERIBIT", "deribit"),
-    ("BITMEX", "bitmex"),
-    ("ALPACA", "alpaca"),
-    ("APCA", "alpaca"),
-    ("HYPERLIQUID", "hyperliquid"),
-];
-
 const CREDENTIAL_WORDS: &[&str] = &["KEY", "SECRET", "PASSPHRASE", "PASSWORD", "TOKEN"];
 
 /// The exchange an env variable's name points at, when the name looks like an
@@ -827,12 +790,9 @@ pub fn credential_exchange(name: &str) -> Option<&'static str> {
     if parts.windows(2).any(|w| w == ["CRYPTO", "COM"]) {
         return Some("cryptocom");
     }
-    parts.iter().find_map(|part| {
-        NAME_TOKENS
-            .iter()
-            .find(|(token, _)| part == token)
-            .map(|(_, id)| *id)
-    })
+    parts
+        .iter()
+        .find_map(|part| catalog::exchange_of_env_token(part))
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -1185,7 +1145,7 @@ pub fn template(bot: &str, reads: &[EnvRead]) -> (String, Vec<&'static str>, usi
     for (id, vars) in &by_exchange {
         env_vars += vars.len();
         let (name, url) = exchange_page(id);
-        let natives: Vec<&str> = permissions::exchange(id)
+        let natives: Vec<&str> = catalog::exchange(id)
             .map(|e| e.natives.iter().map(|n| n.names[0]).collect())
             .unwrap_or_default();
         let env = vars

@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 
 use super::entropy;
 use super::placeholder::is_placeholder;
-use super::rules::{self, FileKind, Rule, Scope};
+use super::rule::{FileKind, Rule, Scope, is_non_secret_name};
 use super::validate;
 use crate::finding::Confidence;
 
@@ -55,7 +55,7 @@ pub struct Engine {
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine::new(rules::builtin())
+        Engine::new(crate::catalog::rules().to_vec())
     }
 }
 
@@ -215,7 +215,7 @@ impl Engine {
                     let value = secret.as_bytes();
                     if let Some(name) = caps.name("name") {
                         let lower = name.as_bytes().to_ascii_lowercase();
-                        if rules::is_non_secret_name(&lower)
+                        if is_non_secret_name(&lower)
                             || rule
                                 .not_names
                                 .iter()
@@ -424,189 +424,4 @@ fn fill_positions(bytes: &[u8], matches: &mut [Match]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_are_one_based_and_count_characters() {
-        let bytes = "a\nbé c\n".as_bytes();
-        let mut ms = vec![Match {
-            rule: 0,
-            start: 6,
-            end: 7,
-            line: 0,
-            column: 0,
-            confidence: Confidence::Medium,
-            proven_address: None,
-        }];
-        fill_positions(bytes, &mut ms);
-        assert_eq!((ms[0].line, ms[0].column), (2, 4));
-    }
-
-    /// Found by the property test in tests/properties.rs: with `\r` line
-    /// endings every finding was reported on line 1, at a column counting
-    /// the whole file before it.
-    #[test]
-    fn every_line_ending_counts_as_one_break() {
-        let engine = Engine::default();
-        let key = "BYBIT_API_SECRET=uNGMGmSrCGIZEG8pSH4487q7J58m1CiAhzCu";
-        for (text, line) in [
-            (format!("a\rb\r{key}"), 3),
-            (format!("a\r\nb\r\n{key}"), 3),
-            (format!("a\r\n\r{key}"), 3),
-            (format!("a\n\r\nb\r\r{key}"), 5),
-        ] {
-            let found = engine.scan(".env", text.as_bytes());
-            assert_eq!(found.len(), 1);
-            assert_eq!((found[0].line, found[0].column), (line, 18), "line {line}");
-        }
-        // The allow marker waives its own line only, whatever ends it.
-        let allowed = format!("{key} # keyaudit:allow\r{key}\r");
-        let found = engine.scan(".env", allowed.as_bytes());
-        assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
-    }
-
-    #[test]
-    fn inline_allow_marker_waives_its_line_only() {
-        let engine = Engine::default();
-        let key = "BYBIT_API_SECRET=uNGMGmSrCGIZEG8pSH4487q7J58m1CiAhzCu";
-        assert_eq!(engine.scan(".env", key.as_bytes()).len(), 1);
-        let allowed = format!("{key} # keyaudit:allow\n{key}\n");
-        let found = engine.scan(".env", allowed.as_bytes());
-        assert_eq!(found.iter().map(|m| m.line).collect::<Vec<_>>(), vec![2]);
-    }
-
-    /// Found by the property test in tests/properties.rs: the boundary
-    /// character a pattern consumed after one secret could not start the
-    /// next, so the second of two values one character apart was lost.
-    #[test]
-    fn secrets_one_character_apart_are_each_found() {
-        let engine = Engine::default();
-        let mexc = "mx0vglsUNPjc01T5GO";
-        let gemini = "account-sCGRlrwZbqcabUGJmGE9";
-        for (text, want) in [
-            (
-                format!("MEXC_API_KEYS={mexc},{mexc}\n"),
-                vec![(1, 15), (1, 34)],
-            ),
-            (
-                format!("MEXC_API_KEY={mexc}\r{mexc}\r"),
-                vec![(1, 14), (2, 1)],
-            ),
-            (
-                format!("MEXC_API_KEY={mexc}\n{mexc}\n"),
-                vec![(1, 14), (2, 1)],
-            ),
-            (format!("gemini {gemini} {gemini}"), vec![(1, 8), (1, 37)]),
-        ] {
-            let found = engine.scan(".env", text.as_bytes());
-            let at: Vec<_> = found.iter().map(|m| (m.line, m.column)).collect();
-            assert_eq!(at, want);
-        }
-    }
-
-    #[test]
-    fn unquoted_values_count_in_config_files_only() {
-        let engine = Engine::default();
-        let line =
-            "binance_secret = TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\n";
-        let ids = |path: &str| -> Vec<&str> {
-            engine
-                .scan(path, line.as_bytes())
-                .iter()
-                .map(|m| engine.rule(m.rule).id)
-                .collect()
-        };
-        assert_eq!(ids("deploy/bot.env"), vec!["binance-api-secret"]);
-        assert_eq!(ids("deploy/run.sh"), vec!["binance-api-secret"]);
-        // In Python the right-hand side is an expression (a name), not a literal.
-        assert!(ids("bot/config.py").is_empty());
-        let quoted = line.replace("= ", "= '").replace('\n', "'\n");
-        let found = engine.scan("bot/config.py", quoted.as_bytes());
-        assert_eq!(found.len(), 1);
-    }
-
-    /// Malformed input never panics: every rule example cut at every byte
-    /// (splitting UTF-8 sequences and escapes), and pseudo-random bytes
-    /// seeded with keywords, in every kind of file.
-    #[test]
-    fn truncated_and_random_input_never_panics() {
-        let engine = Engine::default();
-        for rule in engine.rules() {
-            for ex in rule.examples.iter().chain(rule.negatives) {
-                let bytes = ex.as_bytes();
-                for cut in 0..bytes.len() {
-                    for path in ["a.py", ".env"] {
-                        for m in engine.scan(path, &bytes[..cut]) {
-                            assert!(m.start < m.end && m.end <= cut);
-                        }
-                        engine.scan(path, &bytes[cut..]);
-                    }
-                }
-            }
-        }
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let words: &[&[u8]] = &[
-            b"binance",
-            b"secret",
-            b"key",
-            b"=",
-            b"\"",
-            b"\n",
-            b"-----BEGIN PRIVATE KEY-----",
-            b"mnemonic",
-            b"\xff\xfe",
-        ];
-        for _ in 0..200 {
-            let mut bytes = Vec::new();
-            for _ in 0..(next() % 400) {
-                if next() % 4 == 0 {
-                    bytes.extend_from_slice(words[(next() % words.len() as u64) as usize]);
-                } else {
-                    bytes.push((next() % 256) as u8);
-                }
-            }
-            engine.scan("x.json", &bytes);
-            engine.scan(".env", &bytes);
-        }
-    }
-
-    #[test]
-    fn a_wallet_key_with_its_own_address_nearby_is_proven() {
-        let engine = Engine::default();
-        let key = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616";
-        let address: String = validate::evm_address(key.as_bytes())
-            .unwrap()
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect();
-        let config = format!(
-            "{{\"hyperliquid\": {{\"secret_key\": \"{key}\",\n \"account_address\": \"0x{address}\"}}}}"
-        );
-        let found = engine.scan("config.json", config.as_bytes());
-        assert_eq!(found.len(), 1);
-        assert_eq!(engine.rule(found[0].rule).id, "hyperliquid-private-key");
-        assert_eq!(found[0].confidence, Confidence::High);
-        assert!(found[0].proven_address.is_some());
-        // Another account's address proves nothing.
-        let other = config.replace(&address[..6], "000000");
-        let found = engine.scan("config.json", other.as_bytes());
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].confidence, Confidence::Medium);
-        assert!(found[0].proven_address.is_none());
-    }
-
-    #[test]
-    fn context_must_be_near() {
-        let text = b"binance .......... KEY ......";
-        assert_eq!(context_distance(text, 19, 22, &["binance"]), Some(12));
-        assert_eq!(context_distance(text, 19, 22, &["kraken"]), None);
-        assert_eq!(context_distance(text, 19, 22, &[]), Some(0));
-    }
-}
+mod tests;

@@ -1,12 +1,13 @@
-//! Detection: built-in rules as data, and a pure engine that turns bytes into
-//! matches. Nothing under `detect/` touches the file system, git or a terminal,
-//! so every rule can be tested on string literals.
+//! Detection: the rule type and a pure engine that turns bytes into matches
+//! (the built-in rules are data in `catalog`). Nothing under `detect/`
+//! touches the file system, git or a terminal, so every rule can be tested on
+//! string literals.
 
 pub mod engine;
 pub mod entropy;
 pub mod placeholder;
-pub mod rules;
+pub mod rule;
 pub mod validate;
 
 pub use engine::{Engine, Match};
-pub use rules::{FileKind, Rule};
+pub use rule::{FileKind, Files, Rule, Scope};

@@ -1,6 +1,7 @@
 //! The report for people: findings grouped by file, coloured by severity,
 //! each with its remediation; keys in gitignored files listed apart (they are
 //! where keys belong); then one summary line. All text shown is sanitized.
+//! Also the rule and permission listings of `keyaudit rules`.
 
 use std::io::Write;
 
@@ -8,6 +9,8 @@ use anyhow::Result;
 use colored::{ColoredString, Colorize};
 
 use super::{Report, Verbosity};
+use crate::catalog::RuleInfo;
+use crate::checks::permissions::Listing;
 use crate::finding::{Confidence, Finding, Severity, Source};
 use crate::redact::sanitize;
 
@@ -222,6 +225,78 @@ pub fn write(
         )?;
     }
     Ok(())
+}
+
+/// `keyaudit rules`: one line per rule (id, severity, exchange or check, description).
+pub fn write_rules(infos: &[RuleInfo], out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "{:<28} {:<9} {:<12} DESCRIPTION",
+        "ID", "SEVERITY", "EXCHANGE"
+    )?;
+    for r in infos {
+        writeln!(
+            out,
+            "{:<28} {:<9} {:<12} {}",
+            r.id,
+            r.severity.as_str(),
+            r.exchange,
+            r.description
+        )?;
+    }
+    Ok(())
+}
+
+/// `keyaudit rules --permissions`: the mapping table as text for people.
+pub fn write_permissions(listing: &Listing, out: &mut dyn Write) -> Result<()> {
+    out.write_all(permissions_text(listing).as_bytes())?;
+    Ok(())
+}
+
+fn permissions_text(listing: &Listing) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("CANONICAL SCOPES\n");
+    for s in &listing.scopes {
+        let mut line = format!("  {:<14} {:<38}", s.scope.as_str(), s.verdict);
+        if s.spellings.len() > 1 {
+            line.push_str(&format!(" also: {}", s.spellings[1..].join(", ")));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    for e in &listing.exchanges {
+        let _ = writeln!(
+            out,
+            "\n{} ({}): model {}, IP allowlist {}",
+            e.name,
+            e.id,
+            e.model.as_str(),
+            if e.ip_allowlist { "yes" } else { "no" }
+        );
+        for p in &e.permissions {
+            let names = p
+                .names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            let rw = if p.read_write_variants {
+                " (:read, :write)"
+            } else {
+                ""
+            };
+            let scopes = if p.scopes.is_empty() {
+                "(a restriction: grants nothing)".to_string()
+            } else {
+                p.scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let _ = writeln!(out, "  {names}{rw} -> {scopes}");
+        }
+    }
+    out
 }
 
 #[cfg(test)]

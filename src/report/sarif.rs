@@ -9,7 +9,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Report;
-use crate::detect::Rule;
+use crate::catalog::{self, RuleInfo};
 use crate::finding::{Check, Finding, Severity};
 
 #[derive(Serialize)]
@@ -202,19 +202,11 @@ fn descriptor(
     }
 }
 
-/// The descriptor of the rule behind `f`, described from the rule tables
+/// The descriptor of the rule behind `f`, described from the catalog
 /// (the finding's own severity and remediation: a check rule's vary).
-fn descriptor_of(f: &Finding, table: &[Rule]) -> RuleDescriptor {
-    let description = table
-        .iter()
-        .find(|r| r.id == f.rule)
+fn descriptor_of(f: &Finding) -> RuleDescriptor {
+    let description = catalog::rule_info(&f.rule)
         .map(|r| r.description)
-        .or_else(|| {
-            crate::checks::RULES
-                .iter()
-                .find(|r| r.0 == f.rule)
-                .map(|r| r.3)
-        })
         .unwrap_or(&f.message);
     descriptor(&f.rule, description, f.check, f.severity, &f.remediation)
 }
@@ -248,32 +240,23 @@ fn write_log(
 /// `keyaudit rules --format sarif`: a log whose one run describes every rule
 /// (leak, env and manifest) and has no results, for tools that import rule
 /// metadata.
-pub fn write_rules(out: &mut dyn Write) -> Result<()> {
-    let mut rules: Vec<RuleDescriptor> = crate::detect::rules::builtin()
+pub fn write_rules(infos: &[RuleInfo], out: &mut dyn Write) -> Result<()> {
+    let rules: Vec<RuleDescriptor> = infos
         .iter()
-        .map(|r| descriptor(r.id, r.description, Check::Leak, r.severity, &r.remediation))
+        .map(|r| descriptor(r.id, r.description, r.check, r.severity, r.remediation))
         .collect();
-    for (id, severity, check, description) in crate::checks::RULES {
-        let check = if *check == "env" {
-            Check::Env
-        } else {
-            Check::Manifest
-        };
-        rules.push(descriptor(id, description, check, *severity, ""));
-    }
     write_log(rules, Vec::new(), out)
 }
 
 pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
     let leaks: Vec<&Finding> = report.findings.iter().filter(|f| f.is_leak()).collect();
-    let table = crate::detect::rules::builtin();
     let mut rules: Vec<RuleDescriptor> = Vec::new();
     let mut results = Vec::new();
     for f in leaks {
         let rule_index = match rules.iter().position(|r| r.id == f.rule) {
             Some(i) => i,
             None => {
-                rules.push(descriptor_of(f, &table));
+                rules.push(descriptor_of(f));
                 rules.len() - 1
             }
         };

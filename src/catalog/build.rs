@@ -1,0 +1,137 @@
+//! The helpers rule files are written with: field-name fragments, the
+//! `name = value`, bare-value and PEM pattern builders, [`Part`] (an exchange
+//! credential known by its field name and the exchange's name nearby), the
+//! revoke-page remediation, and the constructors of native permission rows.
+
+use super::{Native, Variants};
+use crate::checks::permissions::Scope;
+use crate::detect::rule::{Rule, Scope as RuleScope, base};
+use crate::detect::validate;
+use crate::finding::Severity;
+
+/// The scope of `name = value` rules: a name of up to 40 + keyword + 40
+/// characters, an operator, quotes and a value of up to 256 characters.
+pub(crate) const NEAR_NAME: RuleScope = RuleScope::NearKeyword {
+    before: 64,
+    after: 512,
+};
+
+/// The remediation of an exchange key: revoke it on the exchange's API page.
+pub(crate) fn exchange_remediation(id: &str) -> String {
+    let ex = super::exchange(id).expect("every exchange rule names a listed exchange");
+    let (name, url) = (ex.name, ex.api_page);
+    format!(
+        "Revoke this key on {name}'s API management page ({url}), create a new one with read + trade only \
+         (never withdraw), and load it from a gitignored .env file. Deleting the file does not help: \
+         the key stays in git history."
+    )
+}
+
+/// A quote opening or closing a value, possibly backslash-escaped (code inside JSON).
+const Q: &str = r#"(?:\\{0,3}["'`])"#;
+/// Characters of an identifier or dotted path used as a field name.
+const ID: &str = r"[A-Za-z0-9_.\-]";
+
+/// Field names that hold the key id (the public half).
+pub(crate) const KEY_NAME: &str = r"(?:key|api|access)";
+/// Key-id field names for exchanges whose key looks like a database or request id
+/// (KuCoin's 24 hex is a MongoDB ObjectId, OKX's key a UUID, Gate's an MD5-like
+/// 32 hex): `id`, `oid`, `clOrdId`, `user_id` and `account` are left out.
+pub(crate) const API_KEY_NAME: &str = r"(?:key|api)";
+/// A key-id field whose name says it holds the secret half is the secret's rule's business.
+const NOT_KEY_NAMES: &[&str] = &["secret", "private", "priv", "pass", "sign"];
+/// Field names that hold the secret half.
+pub(crate) const SECRET_NAME: &str = r"(?:secret|private|priv|signing)";
+/// Field names that hold a passphrase.
+pub(crate) const PASS_NAME: &str = r"(?:passphrase|password|passwd|pass|pwd)";
+
+/// `NAME <op> VALUE` for every syntax the scanner reads: Python and JS
+/// assignments and keyword arguments, JSON and dict entries, YAML, TOML, INI
+/// and .env lines, and JSON-escaped code (notebooks). `quoted` makes the quote
+/// before the value mandatory.
+///
+/// The opening quote is captured as group `open`: in source code an unquoted
+/// value is an expression (`api_key = config.key`), not a literal, so the
+/// engine drops unquoted matches in code files.
+pub(crate) fn assign(name: &str, value: &str, quoted: bool) -> String {
+    let open = if quoted {
+        format!("(?P<open>{Q})")
+    } else {
+        format!("(?P<open>{Q})?")
+    };
+    format!(
+        r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}{open}(?P<secret>{value})(?:{Q}|[^A-Za-z0-9+/=_\-]|$)"
+    )
+}
+
+/// A value standing on its own, bounded by characters outside its alphabet.
+pub(crate) fn bare(value: &str) -> String {
+    format!(r"(?m)(?:^|[^A-Za-z0-9_\-])(?P<secret>{value})(?:[^A-Za-z0-9_\-]|$)")
+}
+
+/// A PEM private key, multi-line or one line with literal `\n` escapes.
+pub(crate) fn pem(label: &str, body_start: &str) -> String {
+    format!(
+        r"(?P<secret>-----BEGIN {label}PRIVATE KEY-----(?:\\+[rn]|[\r\n \t])*{body_start}(?:[A-Za-z0-9+/=\r\n \t]|\\+[rn]){{16,9000}}?-----END {label}PRIVATE KEY-----)"
+    )
+}
+
+/// A part of an exchange credential recognised by its field name plus the
+/// exchange's name nearby: the shape of most exchange keys, which have no prefix.
+pub(crate) struct Part {
+    pub(crate) id: &'static str,
+    pub(crate) exchange: &'static str,
+    pub(crate) severity: Severity,
+    pub(crate) description: &'static str,
+    /// Context words naming the exchange (also the prefilter keywords).
+    pub(crate) context: &'static [&'static str],
+    pub(crate) name: &'static str,
+    pub(crate) value: &'static str,
+    pub(crate) min_entropy: f64,
+    pub(crate) examples: &'static [&'static str],
+    pub(crate) negatives: &'static [&'static str],
+}
+
+impl Part {
+    pub(crate) fn rule(self) -> Rule {
+        Rule {
+            id: self.id,
+            exchange: self.exchange,
+            severity: self.severity,
+            description: self.description,
+            keywords: self.context,
+            pattern: assign(self.name, self.value, false),
+            context: self.context,
+            min_entropy: self.min_entropy,
+            validate: Some(validate::letters_and_digits),
+            not_names: if self.name == KEY_NAME || self.name == API_KEY_NAME {
+                NOT_KEY_NAMES
+            } else {
+                &[]
+            },
+            group: Some(self.exchange),
+            examples: self.examples,
+            negatives: self.negatives,
+            remediation: exchange_remediation(self.exchange),
+            ..base()
+        }
+    }
+}
+
+/// A native permission: its spellings and the scopes it grants.
+pub(crate) const fn n(names: &'static [&'static str], scopes: &'static [Scope]) -> Native {
+    Native {
+        names,
+        scopes,
+        variants: Variants::Plain,
+    }
+}
+
+/// A native permission that also comes in `:read` and `:write` variants.
+pub(crate) const fn rw(names: &'static [&'static str], scopes: &'static [Scope]) -> Native {
+    Native {
+        names,
+        scopes,
+        variants: Variants::ReadWrite,
+    }
+}

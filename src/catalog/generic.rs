@@ -1,0 +1,72 @@
+//! Generic rules: a high-entropy value assigned to a credential-named field,
+//! for credentials no specific rule knows. They yield to any specific rule
+//! matching the same span.
+
+use crate::catalog::build::{NEAR_NAME, assign};
+use crate::detect::rule::{Files, Rule, base};
+use crate::detect::validate;
+use crate::finding::Severity;
+
+/// Field names that hold a credential of any kind.
+const GENERIC_NAME: &str = r"(?:api[_.\-]?key|apikey|api[_.\-]?secret|secret|passphrase|password|private[_.\-]?key|privkey|access[_.\-]?key|access[_.\-]?token|auth[_.\-]?token|token|client[_.\-]?secret|\bkey\b)";
+
+/// The rules of this file, in the engine's order.
+#[allow(clippy::vec_init_then_push)] // one push per rule keeps each rule a self-contained block
+pub fn rules() -> Vec<Rule> {
+    use Severity::*;
+    let mut rules: Vec<Rule> = Vec::new();
+    rules.push(Rule {
+        id: "generic-api-secret",
+        exchange: "generic",
+        severity: High,
+        description: "High-entropy quoted value assigned to a key/secret/token/passphrase field (Python, JS/TS, JSON, YAML, TOML)",
+        keywords: &["key", "secret", "token", "pass"],
+        pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
+        min_entropy: 3.5,
+        validate: Some(validate::generic_value),
+        scope: NEAR_NAME,
+        generic: true,
+        examples: &[
+            r#"exchange = ccxt.phemex({"apiKey": "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"})"#,
+            r#"{"key": "SvTAxRzmaZsV2GenFmtX0moDoqW4sg8NFNl5oFA6"}"#,
+        ],
+        negatives: &[
+            r#"api_key = os.getenv("EXCHANGE_API_KEY")"#,
+            r#"{"key": "welcome_message_title"}"#,
+            r#"cache_key = "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv""#,
+            r#""integrity": "sha512-Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv""#,
+            r#"api_key = "your_api_key_here_1234567890""#,
+            r#""next_page_token": "QlRDL1VTRHxNfDIwMjItMDctMjFUMDU6MDE6MDAuMDAwMDAwMDAwWg==""#,
+            r#""token": "0x680dee9edfff0c397736e10b017cf6a0aee4ba31""#,
+            r#""token": "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJiMXgtYXV0aC1zZXJ2aWNlIn0.5FSyrihzc1""#,
+            r#"'key': '9e58cc35-5b5e-4133-92ec-166e3f077cb8'"#,
+            r#"GET_TOKEN_DAILY_YIELD = "/v5/earn/token/yield2""#,
+            r#""listenKey": "T3ee22BIYuWqmvne0HNq2A2WsFlEtLhvWCtItw6ffhhdmjifQ2tRbuKkTHhr""#,
+            r#"api_key = config.api_key_v2_for_prod"#,
+        ],
+        remediation: "Revoke this credential where it was issued and create a new one; load it from a \
+                      gitignored .env file instead of the source."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "generic-env-secret",
+        exchange: "generic",
+        severity: High,
+        description: "High-entropy unquoted value assigned to a key/secret/token/passphrase variable (.env, YAML, INI)",
+        keywords: &["key", "secret", "token", "pass"],
+        pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
+        min_entropy: 3.5,
+        validate: Some(validate::generic_value),
+        files: Files::ConfigOnly,
+        scope: NEAR_NAME,
+        generic: true,
+        examples: &["PHEMEX_API_SECRET=Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"],
+        negatives: &["PHEMEX_API_SECRET=${PHEMEX_API_SECRET}", "PHEMEX_API_KEY_ENV=PHEMEX_API_KEY_VAR"],
+        remediation: "Revoke this credential where it was issued and create a new one; keep the file that \
+                      holds it gitignored."
+            .into(),
+        ..base()
+    });
+    rules
+}
