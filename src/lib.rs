@@ -1,7 +1,7 @@
 //! keyaudit: a key-hygiene auditor for crypto trading bots.
 //!
 //! The crate is arranged as a pipeline with one currency, [`finding::Finding`]:
-//! sources (`scan`) yield content with provenance, the pure detection engine
+//! sources (`source`) yield content with provenance, the pure detection engine
 //! (`detect`) turns bytes into matches, `app` turns matches into findings, and
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
@@ -17,4 +17,4 @@ pub mod finding;
 pub mod hook;
 pub mod redact;
 pub mod report;
-pub mod scan;
+pub mod source;

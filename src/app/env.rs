@@ -10,14 +10,14 @@ use super::plan::env_plan;
 use crate::checks::env as env_check;
 use crate::cli::{EnvArgs, Global};
 use crate::exit::ExitStatus;
-use crate::scan;
+use crate::source;
 
 /// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
 pub(super) fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
     let root = &args.target.path;
     if args.fix {
         let before = env_check::check_files(&env_check::Local::read(root)?, &[]);
-        let workdir = scan::objects::discover(root)?
+        let workdir = source::objects::discover(root)?
             .workdir()
             .map(Path::to_path_buf)
             .with_context(|| "a bare repository has no .gitignore to fix")?;

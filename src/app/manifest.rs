@@ -9,7 +9,7 @@ use super::plan::StaleEntries;
 use super::settings::resolve;
 use crate::cli::{Global, ManifestArgs};
 use crate::exit::ExitStatus;
-use crate::scan::Outcome;
+use crate::source::Outcome;
 
 /// `manifest`: the permission manifest check (with the env-variable
 /// cross-check), or `--init` to write a template.

@@ -14,8 +14,8 @@ use crate::cli::Global;
 use crate::detect::Engine;
 use crate::exit::ExitStatus;
 use crate::report::{self, Report, Verbosity};
-use crate::scan::history::Revisions;
-use crate::scan::{self, Outcome, Problem};
+use crate::source::history::Revisions;
+use crate::source::{self, Outcome, Problem};
 
 /// One secret at one path is one leak, however many sources hold it: a
 /// committed secret still in the working tree is reported once, from history
@@ -74,22 +74,22 @@ pub(super) fn run_sources(
 ) -> Result<Outcome> {
     let history = |revisions: &Revisions| {
         let bar = progress_bar(settings.verbosity);
-        scan::history::scan(root, engine, &settings.limits, revisions, &bar)
+        source::history::scan(root, engine, &settings.limits, revisions, &bar)
     };
     let revisions = match sources {
-        Sources::Staged => return scan::staged::scan(root, engine, &settings.limits),
+        Sources::Staged => return source::staged::scan(root, engine, &settings.limits),
         Sources::Range(revisions) => return history(&revisions),
         Sources::Tree {
             history: History::Off,
         } => None,
         Sources::Tree {
             history: History::IfRepository,
-        } => scan::history::is_repository(root).then_some(Revisions::All),
+        } => source::history::is_repository(root).then_some(Revisions::All),
         Sources::Tree {
             history: History::On,
         } => Some(Revisions::All),
     };
-    let mut outcome = if revisions.is_some() && scan::history::is_bare(root) {
+    let mut outcome = if revisions.is_some() && source::history::is_bare(root) {
         Outcome {
             problems: vec![Problem {
                 path: root.display().to_string(),
@@ -98,12 +98,12 @@ pub(super) fn run_sources(
             ..Outcome::default()
         }
     } else {
-        let mut tree = scan::tree::scan(root, engine, &settings.limits)?;
+        let mut tree = source::tree::scan(root, engine, &settings.limits)?;
         // A whole-repository run reads the index too: what is staged may differ
         // from both the working tree and every commit. Not being able to read it
         // loses only that source.
         if revisions.is_some() {
-            match scan::staged::scan(root, engine, &settings.limits) {
+            match source::staged::scan(root, engine, &settings.limits) {
                 Ok(staged) => tree.merge(staged),
                 Err(e) => tree.problems.push(Problem {
                     path: ".git/index".into(),

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::cli::ScanArgs;
-use crate::scan::{self, history::Revisions};
+use crate::source::{self, history::Revisions};
 
 /// Only a run that makes every check `baseline` makes can tell that a
 /// baseline entry matched nothing because its finding is gone: `scan
@@ -50,7 +50,7 @@ pub(super) fn audit_plan(root: &Path) -> Plan {
             history: History::IfRepository,
         },
         leaks: true,
-        env: scan::history::is_repository(root),
+        env: source::history::is_repository(root),
         manifest: true,
         stale_entries: StaleEntries::Warn,
     }

@@ -22,8 +22,8 @@ use crate::detect::rules::{Files, Rule, base, is_non_secret_name};
 use crate::detect::{Engine, rules as builtin_rules};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
-use crate::scan::tree::GitView;
-use crate::scan::{self, Problem};
+use crate::source::tree::GitView;
+use crate::source::{self, Problem};
 
 /// Rule id of a local `.env` value found outside the ignored `.env` files.
 pub const TRACED: &str = "env-value-leaked";
@@ -129,7 +129,7 @@ impl Local {
     /// Reads the `.env` files of the repository holding `root` (none for a
     /// bare repository). Not being in a repository is an error.
     pub fn read(root: &Path) -> Result<Local> {
-        let repo = scan::objects::discover(root).with_context(|| {
+        let repo = source::objects::discover(root).with_context(|| {
             format!(
                 "{} is not in a git repository (the env check needs one)",
                 root.display()
@@ -162,7 +162,7 @@ fn env_files(view: &GitView, workdir: &Path) -> Vec<EnvFile> {
         let name = dent.file_name().to_string_lossy();
         if dent.file_type().is_dir() {
             if dent.depth() > 0
-                && (name == ".git" || scan::tree::is_dependency_dir(dent.file_name()))
+                && (name == ".git" || source::tree::is_dependency_dir(dent.file_name()))
             {
                 it.skip_current_dir();
             }
@@ -172,7 +172,7 @@ fn env_files(view: &GitView, workdir: &Path) -> Vec<EnvFile> {
             continue;
         }
         if let Some(kind) = env_kind(&name) {
-            let rel = scan::tree::relative(workdir, dent.path());
+            let rel = source::tree::relative(workdir, dent.path());
             let tracked = view.is_tracked(&rel);
             let ignored = view.is_ignored(&rel);
             out.push(EnvFile {

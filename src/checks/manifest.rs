@@ -31,8 +31,8 @@ use crate::config::{Lines, folder_of};
 use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
-use crate::scan::is_binary;
-use crate::scan::tree::{is_dependency_dir, relative};
+use crate::source::is_binary;
+use crate::source::tree::{is_dependency_dir, relative};
 
 /// The manifest's default file name, at the repository root.
 pub const DEFAULT_FILE: &str = "keyaudit.toml";
