@@ -19,7 +19,8 @@ pub(super) fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Resu
     use crate::baseline as file;
     let root = &args.target.path;
     let settings = resolve(global, root)?;
-    let outcome = gather(global, root, audit_plan(root), &settings)?;
+    let outcome = gather(global, root, audit_plan(), &settings)?;
+    crate::source::counts::report();
     warn(&settings, &outcome.problems);
     // `--output FILE` is where a command's output goes: for `baseline`, the file.
     let path = match (&args.file, &global.output) {

@@ -64,7 +64,9 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
                 bail!("--max-file-size {text:?}: expected a size such as 1048576, 512KiB or 16MiB")
             }
         },
-        None => config.max_file_size.unwrap_or(source::DEFAULT_MAX_FILE_SIZE),
+        None => config
+            .max_file_size
+            .unwrap_or(source::DEFAULT_MAX_FILE_SIZE),
     };
     Ok(Settings {
         format: match global.format {

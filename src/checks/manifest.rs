@@ -7,9 +7,9 @@
 //! wrong type, an unknown key, exchange or permission name) is a
 //! [`ManifestError`] naming the file, line and column with the nearest known
 //! names: exit 2. A valid manifest yields findings (check `manifest`), each at
-//! the manifest line and column it is about. The cross-check walks the
-//! repository for env variables the code reads and compares them with the
-//! declared ones. `--init` writes a commented template.
+//! the manifest line and column it is about. The cross-check reads the files
+//! of the run's one walk (`source::walk`, so `--exclude` applies) for env
+//! variables the code reads and compares them with the declared ones. `--init` writes a commented template.
 //!
 //! Left to others: the `[scan]` section (`config.rs`), `.env` files (the env
 //! check), printing (`app.rs`).
@@ -17,7 +17,6 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::io::Read as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -31,8 +30,9 @@ use crate::config::{Lines, folder_of};
 use crate::detect::rules::EXCHANGES as EXCHANGE_PAGES;
 use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
-use crate::source::is_binary;
-use crate::source::tree::{is_dependency_dir, relative};
+use crate::source::Workspace;
+use crate::source::gate::{self, Content};
+use crate::source::walk::{Tree, relative};
 
 /// The manifest's default file name, at the repository root.
 pub const DEFAULT_FILE: &str = "keyaudit.toml";
@@ -835,80 +835,61 @@ pub fn credential_exchange(name: &str) -> Option<&'static str> {
     })
 }
 
-fn is_yaml(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+fn is_yaml(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
     name.ends_with(".yml") || name.ends_with(".yaml") || name.contains("compose")
 }
 
-/// Every env variable read in text files under `root` (below 1 MiB; `.git`,
-/// dependency and build folders skipped; symlinks not followed), sorted by
-/// path, line and column. Unreadable and binary files are passed over: this is
-/// advice, not a leak scan.
-pub fn env_reads(root: &Path) -> Vec<EnvRead> {
+/// Every env variable read in the text files of the walk under `dir` (below
+/// 1 MiB, read through the sources' gate: UTF-16 decoded, binary left out),
+/// sorted by path (relative to `dir`), line and column. Unreadable and
+/// binary files are passed over: this is advice, not a leak scan.
+pub fn env_reads(tree: &Tree, dir: &Path) -> Vec<EnvRead> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !(e.file_type().is_dir()
-                && e.depth() > 0
-                && (e.file_name() == ".git" || is_dependency_dir(e.file_name())))
+    for entry in &tree.entries {
+        let _ = gate::read(Content::File(&entry.abs), MAX_READ_FILE, |bytes, _| {
+            let text = String::from_utf8_lossy(bytes);
+            let mut rel = None;
+            let lines = Lines::new(&text);
+            let mut found = |m: regex::Match<'_>| {
+                let (line, column) = lines.line_col(m.start());
+                out.push(EnvRead {
+                    name: m.as_str().to_string(),
+                    path: rel
+                        .get_or_insert_with(|| relative(&dir, &entry.abs))
+                        .clone(),
+                    line,
+                    column,
+                });
+            };
+            for re in CODE_READS.iter() {
+                for cap in re.captures_iter(&text) {
+                    if let Some(m) = cap.get(1) {
+                        found(m);
+                    }
+                }
+            }
+            if is_yaml(entry.name()) {
+                for cap in YAML_READS.captures_iter(&text) {
+                    if let Some(m) = cap.get(1) {
+                        found(m);
+                    }
+                }
+            }
         });
-    for entry in walker.flatten() {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if entry.metadata().map_or(true, |m| m.len() > MAX_READ_FILE) {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        let Ok(file) = std::fs::File::open(entry.path()) else {
-            continue;
-        };
-        if file
-            .take(MAX_READ_FILE + 1)
-            .read_to_end(&mut bytes)
-            .is_err()
-        {
-            continue;
-        }
-        if is_binary(&bytes) {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let rel = relative(root, entry.path());
-        let lines = Lines::new(&text);
-        let mut found = |m: regex::Match<'_>| {
-            let (line, column) = lines.line_col(m.start());
-            out.push(EnvRead {
-                name: m.as_str().to_string(),
-                path: rel.clone(),
-                line,
-                column,
-            });
-        };
-        for re in CODE_READS.iter() {
-            for cap in re.captures_iter(&text) {
-                if let Some(m) = cap.get(1) {
-                    found(m);
-                }
-            }
-        }
-        if is_yaml(entry.path()) {
-            for cap in YAML_READS.captures_iter(&text) {
-                if let Some(m) = cap.get(1) {
-                    found(m);
-                }
-            }
-        }
     }
     out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     out.dedup();
     out
+}
+
+/// The env-variable reads of the workspace's files (none when its tree
+/// cannot be walked: the leak scan says why).
+fn workspace_reads(ws: &Workspace, dir: &Path) -> Vec<EnvRead> {
+    ws.tree()
+        .map(|tree| env_reads(tree, dir))
+        .unwrap_or_default()
 }
 
 /// Cross-checks declared env variables with the ones the code reads, in
@@ -1018,8 +999,8 @@ fn missing(path: &str) -> Finding {
 /// FILE`, else `keyaudit.toml` at the root. A repository with no manifest (or
 /// one with no `[[key]]` table) gets a single low finding saying how to write
 /// one. A named file that cannot be read, and an invalid manifest, are errors.
-pub fn check(root: &Path, manifest: Option<&Path>) -> Result<Vec<Finding>, ManifestError> {
-    let dir = folder_of(root);
+pub fn check(ws: &Workspace, manifest: Option<&Path>) -> Result<Vec<Finding>, ManifestError> {
+    let dir = folder_of(ws.root());
     use crate::files::{self, Origin};
     let (file, origin) = match manifest {
         Some(path) => (path.to_path_buf(), Origin::CommandLine),
@@ -1038,7 +1019,7 @@ pub fn check(root: &Path, manifest: Option<&Path>) -> Result<Vec<Finding>, Manif
         return Ok(vec![missing(&shown)]);
     }
     let mut findings = evaluate(&parsed, &shown);
-    findings.extend(cross_check(&parsed, &env_reads(dir), &shown));
+    findings.extend(cross_check(&parsed, &workspace_reads(ws, dir), &shown));
     Ok(merge_same_line(findings))
 }
 
@@ -1083,13 +1064,13 @@ pub struct Written {
 
 /// `keyaudit manifest --init`: writes a commented template listing the
 /// exchanges and credential env variables found in the code. Never overwrites.
-pub fn init(root: &Path, manifest: Option<&Path>) -> Result<Written, ManifestError> {
-    let dir = folder_of(root);
+pub fn init(ws: &Workspace, manifest: Option<&Path>) -> Result<Written, ManifestError> {
+    let dir = folder_of(ws.root());
     let path = manifest.map_or_else(|| dir.join(DEFAULT_FILE), Path::to_path_buf);
     if path.exists() {
         return Err(ManifestError::Exists { path });
     }
-    let reads = env_reads(dir);
+    let reads = workspace_reads(ws, dir);
     let bot = dir
         .canonicalize()
         .ok()
@@ -1422,7 +1403,9 @@ allow = ["futures-trade"]
         std::fs::write(dir.path().join("notes.txt"), "${I_KEY}\n").unwrap();
         std::fs::create_dir(dir.path().join("node_modules")).unwrap();
         std::fs::write(dir.path().join("node_modules/x.js"), "process.env.J_KEY\n").unwrap();
-        let names: Vec<String> = env_reads(dir.path()).into_iter().map(|r| r.name).collect();
+        let ws = Workspace::open(dir.path(), &Default::default());
+        let reads = env_reads(ws.tree().unwrap(), dir.path());
+        let names: Vec<String> = reads.into_iter().map(|r| r.name).collect();
         assert_eq!(
             names,
             [
