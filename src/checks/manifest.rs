@@ -847,7 +847,7 @@ fn is_yaml(name: &str) -> bool {
 pub fn env_reads(tree: &Tree, dir: &Path) -> Vec<EnvRead> {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut out = Vec::new();
-    for entry in &tree.entries {
+    for entry in tree.entries.iter().filter(|e| e.abs.starts_with(&dir)) {
         let _ = gate::read(Content::File(&entry.abs), MAX_READ_FILE, |bytes, _| {
             let text = String::from_utf8_lossy(bytes);
             let mut rel = None;

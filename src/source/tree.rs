@@ -17,6 +17,7 @@ pub fn scan(tree: &walk::Tree, engine: &Engine, limits: &Limits) -> Outcome {
     let mut outcome = tree
         .entries
         .par_iter()
+        .filter(|entry| entry.in_scope)
         .fold(Outcome::default, |mut acc, entry| {
             scan_file(entry, engine, limits, &mut acc);
             acc

@@ -56,6 +56,8 @@ pub struct Entry {
     /// folder), '/'-separated.
     pub rel: String,
     pub status: Status,
+    /// Under the path the run was given (the leak scan reads only these).
+    pub in_scope: bool,
 }
 
 impl Entry {
@@ -106,7 +108,10 @@ pub(crate) fn relative(base: &Path, abs: &Path) -> String {
         .join("/")
 }
 
-/// Walks `root` (a folder or one file): the one walk of a run.
+/// Walks `root` (a folder or one file): the one walk of a run. In a working
+/// tree the whole of it is walked (the env check looks at every `.env`),
+/// and the entries under `root` are marked in scope (what the leak scan
+/// reads; its counts and problems are theirs only).
 pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Result<Tree> {
     counts::bump(counts::Counter::TreeWalks);
     let meta =
@@ -115,6 +120,12 @@ pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Res
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", root.display()))?;
     let git = git.and_then(|view| Some((view, view.workdir()?.to_path_buf())));
+    if let Some((_, workdir)) = &git
+        && root.starts_with(workdir)
+    {
+        let scope = relative(workdir, &root);
+        return Ok(walk_folder(workdir, git.as_ref(), exclude, &scope));
+    }
     if meta.is_file() {
         let base = root.parent().map(Path::to_path_buf).unwrap_or_default();
         let (base, status) = match &git {
@@ -135,21 +146,45 @@ pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Res
             rel: relative(&base, &root),
             abs: root,
             status,
+            in_scope: true,
         };
         return Ok(Tree {
             entries: vec![entry],
             ..Tree::default()
         });
     }
-    Ok(walk_folder(&root, git.as_ref(), exclude))
+    Ok(walk_folder(&root, git.as_ref(), exclude, ""))
 }
 
-/// Walks the folder `root` and classifies each regular file; records what it skips.
-fn walk_folder(root: &Path, git: Option<&(&GitView, PathBuf)>, exclude: &Exclude) -> Tree {
+/// Walks the folder `root` and classifies each regular file; records what it
+/// skips in `scope` (a path relative to `root`, "" for all of it). The
+/// folders down to `scope`, and `scope` itself, are entered as the top of a
+/// walk is: never excluded, ignored or skipped.
+fn walk_folder(
+    root: &Path,
+    git: Option<&(&GitView, PathBuf)>,
+    exclude: &Exclude,
+    scope: &str,
+) -> Tree {
     let base = git.map(|(_, w)| w.as_path()).unwrap_or(root);
+    let in_scope = |rel: &str| {
+        scope.is_empty()
+            || rel == scope
+            || rel
+                .strip_prefix(scope)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let on_path = |rel: &str| {
+        rel.is_empty()
+            || rel == scope
+            || scope
+                .strip_prefix(rel)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
     let mut entries = Vec::new();
-    let mut stats = Stats::default();
-    let mut problems = Vec::new();
+    // Counts and problems outside the scope are not the leak scan's: dropped.
+    let (mut stats, mut problems) = (Stats::default(), Vec::new());
+    let (mut stats_out, mut problems_out) = (Stats::default(), Vec::new());
     // Depth of the gitignored directory we are inside, if any: everything below it is ignored.
     let mut ignored_depth: Option<usize> = None;
     let mut it = WalkDir::new(root).follow_links(false).into_iter();
@@ -158,6 +193,11 @@ fn walk_folder(root: &Path, git: Option<&(&GitView, PathBuf)>, exclude: &Exclude
             Ok(d) => d,
             Err(err) => {
                 let path = err.path().map(|p| relative(base, p)).unwrap_or_default();
+                let (stats, problems) = if in_scope(&path) {
+                    (&mut stats, &mut problems)
+                } else {
+                    (&mut stats_out, &mut problems_out)
+                };
                 problems.push(Problem {
                     path,
                     reason: format!(
@@ -174,7 +214,14 @@ fn walk_folder(root: &Path, git: Option<&(&GitView, PathBuf)>, exclude: &Exclude
         }
         let rel = relative(base, dent.path());
         let ft = dent.file_type();
-        if dent.depth() > 0 && exclude.matches(&rel) {
+        let on_path = on_path(&rel);
+        let in_scope = in_scope(&rel);
+        let (stats, problems) = if in_scope {
+            (&mut stats, &mut problems)
+        } else {
+            (&mut stats_out, &mut problems_out)
+        };
+        if !on_path && exclude.matches(&rel) {
             if ft.is_dir() {
                 it.skip_current_dir();
             }
@@ -186,7 +233,7 @@ fn walk_folder(root: &Path, git: Option<&(&GitView, PathBuf)>, exclude: &Exclude
                 it.skip_current_dir();
                 continue;
             }
-            if dent.depth() == 0 || ignored_depth.is_some() {
+            if on_path || ignored_depth.is_some() {
                 if ignored_depth.is_some() && is_dependency_dir(dent.file_name()) {
                     it.skip_current_dir();
                     stats.skipped_dirs += 1;
@@ -249,6 +296,7 @@ fn walk_folder(root: &Path, git: Option<&(&GitView, PathBuf)>, exclude: &Exclude
             abs: dent.into_path(),
             rel,
             status,
+            in_scope,
         });
     }
     Tree {

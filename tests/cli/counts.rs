@@ -48,13 +48,21 @@ fn audit_with_history_opens_the_repository_once_and_walks_the_tree_once() {
     repo.commit_all("second");
     for args in [&["audit", "."][..], &["audit", ".", "--format", "sarif"]] {
         let counts = counts(&repo, args);
-        assert_eq!(count(&counts, "repository-opens"), 1, "{args:?}: {counts:?}");
+        assert_eq!(
+            count(&counts, "repository-opens"),
+            1,
+            "{args:?}: {counts:?}"
+        );
         assert_eq!(count(&counts, "tree-walks"), 1, "{args:?}: {counts:?}");
     }
     // `env` (tree, index and history) and `manifest` (its cross-check) do the same.
     for args in [&["env", "."][..], &["manifest", "."]] {
         let counts = counts(&repo, args);
-        assert_eq!(count(&counts, "repository-opens"), 1, "{args:?}: {counts:?}");
+        assert_eq!(
+            count(&counts, "repository-opens"),
+            1,
+            "{args:?}: {counts:?}"
+        );
         assert_eq!(count(&counts, "tree-walks"), 1, "{args:?}: {counts:?}");
     }
 }
