@@ -38,8 +38,7 @@ mod imp {
 
     use super::Counter;
 
-    const ZERO: AtomicU64 = AtomicU64::new(0);
-    static COUNTS: [AtomicU64; 8] = [ZERO; 8];
+    static COUNTS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
     pub fn bump(counter: Counter) {
         COUNTS[counter as usize].fetch_add(1, Ordering::Relaxed);
