@@ -198,19 +198,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     if let Some(list) = exclude {
         let span = list.span();
         let patterns = list.into_inner();
-        if let Some(extra) = patterns.get(crate::scan::MAX_EXCLUDE_PATTERNS) {
+        if let Some(extra) = patterns.get(crate::source::MAX_EXCLUDE_PATTERNS) {
             return Err(error(
                 extra.span().start,
                 format!(
                     "{} exclude patterns; at most {} are allowed",
                     patterns.len(),
-                    crate::scan::MAX_EXCLUDE_PATTERNS
+                    crate::source::MAX_EXCLUDE_PATTERNS
                 ),
                 "exclude folders (`fixtures`) or use globs (`*.lock`) rather than listing files",
             ));
         }
         for pattern in patterns {
-            if let Err(why) = crate::scan::Exclude::check(pattern.get_ref()) {
+            if let Err(why) = crate::source::Exclude::check(pattern.get_ref()) {
                 return Err(error(
                     pattern.span().start,
                     format!(
@@ -222,7 +222,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             }
             config.exclude.push(pattern.into_inner());
         }
-        if let Err(message) = crate::scan::Exclude::new(&config.exclude) {
+        if let Err(message) = crate::source::Exclude::new(&config.exclude) {
             return Err(error(
                 span.start,
                 message,

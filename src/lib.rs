@@ -1,9 +1,10 @@
 //! keyaudit: a key-hygiene auditor for crypto trading bots.
 //!
 //! The crate is arranged as a pipeline with one currency, [`finding::Finding`]:
-//! sources (`scan`) yield content with provenance, the pure detection engine
+//! sources (`source`) yield content with provenance, the pure detection engine
 //! (`detect`) turns bytes into matches with the rules of the `catalog` (every
-//! fact about exchanges and rules, once), `app` turns matches into findings, and
+//! fact about exchanges and rules, once), `app` turns matches into findings,
+//! one ordered stage (`filters`) drops what is known or repeated, and
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
 pub mod app;
@@ -20,4 +21,4 @@ pub mod finding;
 pub mod hook;
 pub mod redact;
 pub mod report;
-pub mod scan;
+pub mod source;

@@ -20,7 +20,7 @@ use keyaudit::detect::Engine;
 use keyaudit::detect::Files;
 use keyaudit::finding::Source;
 use keyaudit::redact;
-use keyaudit::scan::{self, Provenance};
+use keyaudit::source::{self as scan, Provenance};
 use proptest::prelude::*;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::default);

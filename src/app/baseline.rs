@@ -19,7 +19,8 @@ pub(super) fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Resu
     use crate::baseline as file;
     let root = &args.target.path;
     let settings = resolve(global, root)?;
-    let mut outcome = gather(global, root, audit_plan(root), &settings)?;
+    let mut outcome = gather(global, root, audit_plan(), &settings)?;
+    crate::source::counts::report();
     // An entry for each finding the stage keeps before it drops the known
     // and the repeated ones.
     crate::filters::settle(&mut outcome.findings);

@@ -1,27 +1,30 @@
 //! `env`: `--fix` first, then the env check over the tree, index and history.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::pipeline::checks;
+use super::pipeline::checks_with;
 use super::plan::env_plan;
+use super::settings::resolve;
 use crate::checks::env as env_check;
 use crate::cli::{EnvArgs, Global};
 use crate::exit::ExitStatus;
-use crate::scan;
+use crate::source::Workspace;
 
-/// `env`: `--fix` first (so the scan sees the fixed state), then the env check.
+/// `env`: `--fix` first (so the scan sees the fixed state), then the env
+/// check. The fix changes what git ignores, so the check after it opens
+/// and walks the repository afresh.
 pub(super) fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
     let root = &args.target.path;
+    let settings = resolve(global, root)?;
     if args.fix {
-        let before = env_check::check_files(&env_check::Local::read(root)?, &[]);
-        let workdir = scan::objects::discover(root)?
+        let ws = Workspace::open(root, &settings.limits);
+        let before = env_check::check_files(&env_check::Local::read(&ws)?, &[]);
+        let workdir = ws
             .workdir()
-            .map(Path::to_path_buf)
             .with_context(|| "a bare repository has no .gitignore to fix")?;
-        let added = env_check::fix(&workdir, &before)?;
+        let added = env_check::fix(workdir, &before)?;
         let mut err = std::io::stderr().lock();
         for line in &added {
             writeln!(err, "fixed: added `{line}` to .gitignore").ok();
@@ -34,5 +37,5 @@ pub(super) fn env(global: &Global, args: &EnvArgs) -> Result<ExitStatus> {
             .ok();
         }
     }
-    checks(global, root, env_plan())
+    checks_with(global, root, env_plan(), &settings)
 }

@@ -9,7 +9,7 @@ use super::plan::StaleEntries;
 use super::settings::resolve;
 use crate::cli::{Global, ManifestArgs};
 use crate::exit::ExitStatus;
-use crate::scan::Outcome;
+use crate::source::{Exclude, Limits, Outcome, Workspace, counts};
 
 /// `manifest`: the permission manifest check (with the env-variable
 /// cross-check), or `--init` to write a template.
@@ -17,7 +17,14 @@ pub(super) fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatu
     use crate::checks::manifest as check;
     let root = &args.target.path;
     if args.init {
-        let written = check::init(root, args.manifest.as_deref())?;
+        // The config is not read for `--init` (it may be the file to write):
+        // only the command line's `--exclude` applies.
+        let limits = Limits {
+            exclude: Exclude::new(&global.exclude).map_err(anyhow::Error::msg)?,
+            ..Limits::default()
+        };
+        let written = check::init(&Workspace::open(root, &limits), args.manifest.as_deref())?;
+        counts::report();
         let exchanges = if written.exchanges.is_empty() {
             "no exchange credentials found in the code; an example table is commented in"
                 .to_string()
@@ -39,6 +46,7 @@ pub(super) fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatu
         return Ok(ExitStatus::Clean);
     }
     let settings = resolve(global, root)?;
+    let ws = Workspace::open(root, &settings.limits);
     let started = Instant::now();
     // The manifest lives in the config file unless --manifest names another.
     let file = args.manifest.as_deref().or(global.config.as_deref());
@@ -49,8 +57,9 @@ pub(super) fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatu
         );
     }
     let outcome = Outcome {
-        findings: check::check(root, file)?,
+        findings: check::check(&ws, file)?,
         ..Outcome::default()
     };
+    counts::report();
     finish(root, &settings, outcome, started, StaleEntries::Ignore)
 }

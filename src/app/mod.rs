@@ -51,6 +51,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Hook(args) => hook::hook(&cli.global, args),
         Command::Scan(args) => checks(&cli.global, &args.target.path, scan_plan(args)?),
         Command::Env(args) => env::env(&cli.global, args),
-        Command::Audit(t) => checks(&cli.global, &t.path, audit_plan(&t.path)),
+        Command::Audit(t) => checks(&cli.global, &t.path, audit_plan()),
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::plan::{History, Plan, Sources, StaleEntries};
+use super::plan::{EnvCheck, History, Plan, Sources, StaleEntries};
 use super::settings::{Settings, resolve};
 use crate::baseline::Applied;
 use crate::checks::env as env_check;
@@ -16,8 +16,8 @@ use crate::detect::Engine;
 use crate::exit::ExitStatus;
 use crate::filters;
 use crate::report::{self, Report, Verbosity};
-use crate::scan::history::Revisions;
-use crate::scan::{self, Outcome, Problem};
+use crate::source::history::Revisions;
+use crate::source::{self, Outcome, Problem, Workspace, counts};
 
 /// A progress bar on stderr when it is a terminal and not `--quiet`; hidden otherwise.
 pub(super) fn progress_bar(verbosity: Verbosity) -> indicatif::ProgressBar {
@@ -33,43 +33,43 @@ pub(super) fn progress_bar(verbosity: Verbosity) -> indicatif::ProgressBar {
 
 /// Runs the sources `sources` names and merges what they found.
 pub(super) fn run_sources(
-    root: &Path,
+    ws: &Workspace,
     sources: Sources,
     engine: &Engine,
     settings: &Settings,
 ) -> Result<Outcome> {
     let history = |revisions: &Revisions| {
         let bar = progress_bar(settings.verbosity);
-        scan::history::scan(root, engine, &settings.limits, revisions, &bar)
+        source::history::scan(ws, engine, &settings.limits, revisions, &bar)
     };
     let revisions = match sources {
-        Sources::Staged => return scan::staged::scan(root, engine, &settings.limits),
+        Sources::Staged => return source::staged::scan(ws, engine, &settings.limits),
         Sources::Range(revisions) => return history(&revisions),
         Sources::Tree {
             history: History::Off,
         } => None,
         Sources::Tree {
             history: History::IfRepository,
-        } => scan::history::is_repository(root).then_some(Revisions::All),
+        } => ws.is_repository().then_some(Revisions::All),
         Sources::Tree {
             history: History::On,
         } => Some(Revisions::All),
     };
-    let mut outcome = if revisions.is_some() && scan::history::is_bare(root) {
+    let mut outcome = if revisions.is_some() && ws.is_bare() {
         Outcome {
             problems: vec![Problem {
-                path: root.display().to_string(),
+                path: ws.root().display().to_string(),
                 reason: "bare repository: no working tree to scan; history only".into(),
             }],
             ..Outcome::default()
         }
     } else {
-        let mut tree = scan::tree::scan(root, engine, &settings.limits)?;
+        let mut tree = source::tree::scan(ws.tree()?, engine, &settings.limits);
         // A whole-repository run reads the index too: what is staged may differ
         // from both the working tree and every commit. Not being able to read it
         // loses only that source.
         if revisions.is_some() {
-            match scan::staged::scan(root, engine, &settings.limits) {
+            match source::staged::scan(ws, engine, &settings.limits) {
                 Ok(staged) => tree.merge(staged),
                 Err(e) => tree.problems.push(Problem {
                     path: ".git/index".into(),
@@ -113,28 +113,46 @@ pub(super) fn emit(
 /// into one report.
 pub(super) fn checks(global: &Global, root: &Path, plan: Plan) -> Result<ExitStatus> {
     let settings = resolve(global, root)?;
+    checks_with(global, root, plan, &settings)
+}
+
+/// [`checks`] with the settings already resolved.
+pub(super) fn checks_with(
+    global: &Global,
+    root: &Path,
+    plan: Plan,
+    settings: &Settings,
+) -> Result<ExitStatus> {
     let started = Instant::now();
     let stale_entries = plan.stale_entries;
-    let outcome = gather(global, root, plan, &settings)?;
-    finish(root, &settings, outcome, started, stale_entries)
+    let outcome = gather(global, root, plan, settings)?;
+    counts::report();
+    finish(root, settings, outcome, started, stale_entries)
 }
 
 /// Runs the checks `plan` names, over its sources, into one outcome (no
-/// baseline applied, nothing written).
+/// baseline applied, nothing written). The repository is opened once and
+/// the working tree walked at most once, for every source and check.
 pub(super) fn gather(
     global: &Global,
     root: &Path,
     plan: Plan,
     settings: &Settings,
 ) -> Result<Outcome> {
-    let local = plan.env.then(|| env_check::Local::read(root)).transpose()?;
+    let ws = Workspace::open(root, &settings.limits);
+    let env = match plan.env {
+        EnvCheck::Off => false,
+        EnvCheck::IfRepository => ws.is_repository(),
+        EnvCheck::On => true,
+    };
+    let local = env.then(|| env_check::Local::read(&ws)).transpose()?;
     let engine = match &local {
         Some(local) => env_check::engine(local, plan.leaks),
         None => Engine::default(),
     };
-    let mut outcome = run_sources(root, plan.sources, &engine, settings)?;
+    let mut outcome = run_sources(&ws, plan.sources, &engine, settings)?;
     if let Some(local) = &local {
-        let files = env_check::check_files(local, &outcome.env_files);
+        let files = env_check::check_files(local, &outcome.paths);
         outcome.findings.extend(files.findings);
         outcome.problems.extend(files.problems);
     }
@@ -145,7 +163,7 @@ pub(super) fn gather(
         } else {
             outcome
                 .findings
-                .extend(crate::checks::manifest::check(root, file)?);
+                .extend(crate::checks::manifest::check(&ws, file)?);
         }
     }
     Ok(outcome)

@@ -1,12 +1,10 @@
 //! Which checks one command makes, over which sources: the plan the
 //! pipeline runs.
 
-use std::path::Path;
-
 use anyhow::Result;
 
 use crate::cli::ScanArgs;
-use crate::scan::{self, history::Revisions};
+use crate::source::history::Revisions;
 
 /// Only a run that makes every check `baseline` makes can tell that a
 /// baseline entry matched nothing because its finding is gone: `scan
@@ -23,7 +21,7 @@ pub(super) fn scan_plan(args: &ScanArgs) -> Result<Plan> {
     Ok(Plan {
         sources: sources(args)?,
         leaks: true,
-        env: false,
+        env: EnvCheck::Off,
         manifest: false,
         stale_entries: StaleEntries::Ignore,
     })
@@ -36,7 +34,7 @@ pub(super) fn env_plan() -> Plan {
             history: History::On,
         },
         leaks: false,
-        env: true,
+        env: EnvCheck::On,
         manifest: false,
         stale_entries: StaleEntries::Ignore,
     }
@@ -44,13 +42,13 @@ pub(super) fn env_plan() -> Plan {
 
 /// `audit` (and `baseline`): every check, over the working tree, the index
 /// and (in a repository) the whole history.
-pub(super) fn audit_plan(root: &Path) -> Plan {
+pub(super) fn audit_plan() -> Plan {
     Plan {
         sources: Sources::Tree {
             history: History::IfRepository,
         },
         leaks: true,
-        env: scan::history::is_repository(root),
+        env: EnvCheck::IfRepository,
         manifest: true,
         stale_entries: StaleEntries::Warn,
     }
@@ -63,11 +61,21 @@ pub(super) struct Plan {
     pub(super) leaks: bool,
     /// The env check: its rules join the engine (one pass over every
     /// source), and its file checks run.
-    pub(super) env: bool,
+    pub(super) env: EnvCheck,
     /// The permission manifest check.
     pub(super) manifest: bool,
     /// Whether the run sees everything a baseline was written from.
     pub(super) stale_entries: StaleEntries,
+}
+
+/// Whether a run makes the env check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum EnvCheck {
+    Off,
+    /// Asked for; not being in a repository is an error.
+    On,
+    /// When PATH is in a git repository (`audit`).
+    IfRepository,
 }
 
 /// What a leak scan reads.

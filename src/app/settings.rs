@@ -12,7 +12,7 @@ use crate::config::{self, Config};
 use crate::exit::FailOn;
 use crate::files::{self, Origin};
 use crate::report::{Format, Verbosity};
-use crate::scan::{self, Limits};
+use crate::source::{self, Limits};
 
 /// Settings resolved once from the command line and the config file.
 pub(super) struct Settings {
@@ -64,7 +64,9 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
                 bail!("--max-file-size {text:?}: expected a size such as 1048576, 512KiB or 16MiB")
             }
         },
-        None => config.max_file_size.unwrap_or(scan::DEFAULT_MAX_FILE_SIZE),
+        None => config
+            .max_file_size
+            .unwrap_or(source::DEFAULT_MAX_FILE_SIZE),
     };
     Ok(Settings {
         format: match global.format {
@@ -88,9 +90,9 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             // The repository's own patterns are kept apart, so that the
             // report can say how much of the scan the repository switched off.
             exclude: if from_repository {
-                scan::Exclude::with_repo(&global.exclude, &config.exclude)
+                source::Exclude::with_repo(&global.exclude, &config.exclude)
             } else {
-                scan::Exclude::new(
+                source::Exclude::new(
                     &config
                         .exclude
                         .iter()

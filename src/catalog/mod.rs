@@ -23,7 +23,6 @@ mod services;
 mod wallets;
 
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -128,14 +127,6 @@ pub fn exchange_of_env_token(part: &str) -> Option<&'static str> {
 
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(build_rules);
 
-/// How many times the built-in table was built in this process: one at most.
-static BUILDS: AtomicUsize = AtomicUsize::new(0);
-
-/// How many times the built-in rule table was built (for tests: one per run).
-pub fn builds() -> usize {
-    BUILDS.load(Ordering::Relaxed)
-}
-
 /// The built-in rules, in the engine's order: each exchange's in catalog
 /// order, then wallets, PEM keys, other services and the generic rules.
 /// Built once per process; every engine and reporter reads this table.
@@ -144,7 +135,7 @@ pub fn rules() -> &'static [Rule] {
 }
 
 fn build_rules() -> Vec<Rule> {
-    BUILDS.fetch_add(1, Ordering::Relaxed);
+    crate::source::counts::bump(crate::source::counts::Counter::RuleTables);
     let mut rules: Vec<Rule> = EXCHANGES.iter().flat_map(|e| (e.rules)()).collect();
     rules.extend(wallets::rules());
     rules.extend(pem::rules());

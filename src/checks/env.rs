@@ -15,15 +15,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use walkdir::WalkDir;
 
 use crate::detect::Engine;
 use crate::detect::placeholder::is_placeholder;
 use crate::detect::rule::{Files, Rule, base, is_non_secret_name};
 use crate::finding::{Check, CommitInfo, Confidence, Finding, Location, Severity, Source};
 use crate::redact;
-use crate::scan::tree::GitView;
-use crate::scan::{self, Problem};
+use crate::source::walk::Status;
+use crate::source::{Introduced, Problem, Workspace};
 
 /// Rule id of a local `.env` value found outside the ignored `.env` files.
 pub const TRACED: &str = "env-value-leaked";
@@ -126,21 +125,20 @@ pub struct Local {
 }
 
 impl Local {
-    /// Reads the `.env` files of the repository holding `root` (none for a
-    /// bare repository). Not being in a repository is an error.
-    pub fn read(root: &Path) -> Result<Local> {
-        let repo = scan::objects::discover(root).with_context(|| {
+    /// Picks the `.env` files out of the workspace's walk (none for a bare
+    /// repository) and reads the credentials in the ignored ones. Not being
+    /// in a repository is an error.
+    pub fn read(ws: &Workspace) -> Result<Local> {
+        ws.repo().with_context(|| {
             format!(
                 "{} is not in a git repository (the env check needs one)",
-                root.display()
+                ws.root().display()
             )
         })?;
         // Ignored the way git sees it (a symlinked .gitignore counts for nothing).
-        let workdir = repo.workdir().map(Path::to_path_buf);
-        let view = GitView::new(repo);
-        let dot_env_ignored = view.is_ignored(".env");
-        let files = match &workdir {
-            Some(workdir) => env_files(&view, workdir),
+        let dot_env_ignored = ws.git().is_some_and(|view| view.is_ignored(".env"));
+        let files = match ws.workdir() {
+            Some(_) => env_files(ws)?,
             None => Vec::new(),
         };
         let secrets = local_secrets(&files);
@@ -152,40 +150,24 @@ impl Local {
     }
 }
 
-/// The `.env` files under `workdir` (`.git` and dependency folders skipped;
-/// an unreadable folder is passed over, not the end of the walk).
-fn env_files(view: &GitView, workdir: &Path) -> Vec<EnvFile> {
-    let mut out = Vec::new();
-    let mut it = WalkDir::new(workdir).follow_links(false).into_iter();
-    while let Some(next) = it.next() {
-        let Ok(dent) = next else { continue };
-        let name = dent.file_name().to_string_lossy();
-        if dent.file_type().is_dir() {
-            if dent.depth() > 0
-                && (name == ".git" || scan::tree::is_dependency_dir(dent.file_name()))
-            {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        if !dent.file_type().is_file() {
-            continue;
-        }
-        if let Some(kind) = env_kind(&name) {
-            let rel = scan::tree::relative(workdir, dent.path());
-            let tracked = view.is_tracked(&rel);
-            let ignored = view.is_ignored(&rel);
-            out.push(EnvFile {
-                abs: dent.path().to_path_buf(),
-                rel,
-                kind,
-                tracked,
-                ignored,
-            });
-        }
-    }
+/// The `.env` files of the walk, sorted by path.
+fn env_files(ws: &Workspace) -> Result<Vec<EnvFile>> {
+    let mut out: Vec<EnvFile> = ws
+        .tree()?
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            Some(EnvFile {
+                kind: env_kind(entry.name())?,
+                abs: entry.abs.clone(),
+                rel: entry.rel.clone(),
+                tracked: entry.status == Status::Tracked,
+                ignored: entry.status == Status::Ignored,
+            })
+        })
+        .collect();
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    out
+    Ok(out)
 }
 
 fn env_finding(
@@ -236,9 +218,9 @@ pub struct FileCheck {
 
 /// The file-level checks: ignored, untracked, committed in history, a
 /// `.gitignore` entry for `.env` at all, templates holding placeholders, and
-/// one credential shared by two bots. `history` is every `.env` path in
-/// history with the commit that introduced it.
-pub fn check_files(local: &Local, history: &[(String, CommitInfo)]) -> FileCheck {
+/// one credential shared by two bots. `history` is every path in history
+/// with the commit that introduced it, sorted by path.
+pub fn check_files(local: &Local, history: &[Introduced]) -> FileCheck {
     let mut out = FileCheck::default();
     let engine = Engine::default();
     {
@@ -341,7 +323,7 @@ pub fn check_files(local: &Local, history: &[(String, CommitInfo)]) -> FileCheck
                 format!("{path} was committed (commit {})", &commit.commit[..commit.commit.len().min(12)]),
                 path,
                 None,
-                Some(commit),
+                Some(commit.as_ref()),
                 "Revoke and replace every key that file ever held: deleting it does not remove it from \
                  history. Then rewrite history (git filter-repo) if the repository is private, and keep .env \
                  gitignored."

@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-use crate::scan::{Problem, Stats};
+use crate::source::{Problem, Stats};
 
 /// Output format, resolved from the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -69,3 +69,68 @@ fn an_invalid_pattern_is_exit_2_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("keyaudit.toml:2:18"));
 }
+
+/// (rule, path) of every finding of `check` in a report.
+fn check_findings(report: &serde_json::Value, check: &str) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_manifest_cross_check_leaves_out_excluded_code() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        "keyaudit.toml",
+        "[[key]]\nname = \"k\"\nexchange = \"binance\"\nbot = \"b\"\n\
+         env = [\"BINANCE_API_KEY\"]\npermissions = [\"read\", \"spot-trade\"]\n\
+         ip_allowlist = [\"203.0.113.7\"]\n",
+    );
+    repo.write("bot.py", "import os\nos.getenv('BINANCE_API_KEY')\n");
+    repo.write("fixtures/bot.py", "import os\nos.getenv('BYBIT_API_KEY')\n");
+    repo.commit_all("bot");
+    let undeclared = |report: &serde_json::Value| -> Vec<String> {
+        check_findings(report, "manifest")
+            .into_iter()
+            .filter(|(rule, _)| rule == "manifest-undeclared-key")
+            .map(|(_, path)| path)
+            .collect()
+    };
+    let (_, report) = json_report(repo.path(), &["audit", "."]);
+    assert_eq!(undeclared(&report), vec!["fixtures/bot.py".to_string()]);
+    let (_, report) = json_report(repo.path(), &["audit", ".", "--exclude", "fixtures"]);
+    assert_eq!(undeclared(&report), Vec::<String>::new(), "{report:#}");
+    let (_, report) = json_report(repo.path(), &["manifest", ".", "--exclude", "fixtures"]);
+    assert_eq!(undeclared(&report), Vec::<String>::new(), "{report:#}");
+}
+
+#[test]
+fn the_env_check_leaves_out_env_files_under_an_excluded_folder() {
+    let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.write("bot.py", "print('hello')\n");
+    repo.commit_all("bot");
+    // Not gitignored (`.env` does not cover `prod.env`): reported, unless excluded.
+    repo.write("fixtures/prod.env", "BINANCE_API_KEY=x\n");
+    let env_paths = |report: &serde_json::Value| -> Vec<String> {
+        check_findings(report, "env")
+            .into_iter()
+            .map(|(_, path)| path)
+            .collect()
+    };
+    let (_, report) = json_report(repo.path(), &["env", "."]);
+    assert_eq!(env_paths(&report), vec!["fixtures/prod.env".to_string()]);
+    let (_, report) = json_report(repo.path(), &["env", ".", "--exclude", "fixtures"]);
+    assert_eq!(env_paths(&report), Vec::<String>::new(), "{report:#}");
+    let (_, report) = json_report(repo.path(), &["audit", ".", "--exclude", "fixtures"]);
+    assert_eq!(env_paths(&report), Vec::<String>::new(), "{report:#}");
+}

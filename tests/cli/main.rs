@@ -5,6 +5,7 @@ mod support;
 
 mod baseline;
 mod corrupt;
+mod counts;
 mod env;
 mod exclude;
 mod gate;

@@ -27,8 +27,11 @@ use git2::{ObjectType, Oid, Repository};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use super::{Limits, Outcome, Problem, Provenance, Stats, detect, objects, text};
-use crate::checks::env::{EnvKind, env_kind};
+use super::gate::{self, Content, Piece};
+use super::{
+    Introduced, Limits, MODE_GITLINK, MODE_SYMLINK, Outcome, Problem, Provenance, Stats, Workspace,
+    objects,
+};
 use crate::detect::Engine;
 use crate::finding::{CommitInfo, Finding, Source};
 
@@ -65,10 +68,6 @@ impl Revisions {
         })
     }
 }
-
-/// Git file modes that are not regular content.
-const MODE_SYMLINK: i32 = 0o120000;
-const MODE_GITLINK: i32 = 0o160000;
 
 /// The commit index of content seen just before a limited range (the
 /// baseline): scanned only to recognise secrets that were already there.
@@ -108,26 +107,17 @@ struct Walk {
     unreadable: u64,
 }
 
-/// True when `root` is inside a bare repository (no working tree to scan).
-pub fn is_bare(root: &Path) -> bool {
-    objects::discover(root).is_ok_and(|r| r.is_bare())
-}
-
-/// True when `root` is inside a git repository.
-pub fn is_repository(root: &Path) -> bool {
-    objects::discover(root).is_ok()
-}
-
-/// Scans the history of the repository containing `root`.
+/// Scans the history of the workspace's repository.
 pub fn scan(
-    root: &Path,
+    ws: &Workspace,
     engine: &Engine,
     limits: &Limits,
     revisions: &Revisions,
     progress: &ProgressBar,
 ) -> Result<Outcome> {
-    let repo = objects::discover(root)
-        .with_context(|| format!("{} is not in a git repository", root.display()))?;
+    let repo = ws
+        .repo()
+        .with_context(|| format!("{} is not in a git repository", ws.root().display()))?;
     // Process-wide libgit2 settings, measured on a 20,000-commit history:
     // the walk keeps its own seen-tree set, so libgit2's object cache only
     // held memory (585 -> 260 MB peak, and 25% faster without it); and
@@ -143,25 +133,24 @@ pub fn scan(
             reason: "history is truncated (shallow clone): commits before the shallow boundary are not scanned".into(),
         });
     }
-    let tips = tips(&repo, revisions, &mut walk)?;
+    let tips = tips(repo, revisions, &mut walk)?;
     let git_dir = repo.path().to_path_buf();
     progress.set_message("scanning history");
-    // The walk (one thread, it owns `repo`) streams each new (blob, path)
-    // to the readers as it finds it, so reading hides the walk's cost.
+    // The walk (this thread: it uses the workspace's `repo`, which is not
+    // `Sync`) streams each new (blob, path) to the readers as it finds it,
+    // so reading hides the walk's cost.
     let (sink, items) = std::sync::mpsc::sync_channel::<Item>(4096);
     walk.sink = Some(sink);
-    let (walk, read) = std::thread::scope(|s| {
-        let walker = s.spawn(move || {
-            walk_commits(&repo, &tips, &mut walk, progress);
-            send_baseline(&mut walk);
-            walk.sink = None;
-            walk
-        });
-        let read = read_items(&git_dir, items, engine, limits);
-        (walker.join(), read)
+    let read = std::thread::scope(|s| {
+        let reader = s.spawn(|| read_items(&git_dir, items, engine, limits));
+        walk_commits(repo, &tips, &mut walk, progress);
+        send_baseline(&mut walk);
+        // Closing the channel ends the readers.
+        walk.sink = None;
+        reader.join()
     });
-    let walk = walk.map_err(|_| anyhow!("the history walk failed unexpectedly"))?;
-    let env_files = committed_env_files(&walk);
+    let read = read.map_err(|_| anyhow!("the history read failed unexpectedly"))?;
+    let paths = introduced(&walk);
     progress.finish_and_clear();
 
     let mut stats = Stats {
@@ -197,24 +186,24 @@ pub fn scan(
         findings: earliest(read.findings),
         stats,
         problems,
-        env_files,
+        paths,
     })
 }
 
-/// Every `.env`-style path the walked commits held, with the earliest commit
-/// that brought it in: what the env check reports as "was committed".
-fn committed_env_files(walk: &Walk) -> Vec<(String, CommitInfo)> {
+/// Every path the walked commits held, each with the earliest commit that
+/// brought it in, sorted by path (what the env check reports as "was
+/// committed" it picks out of these).
+fn introduced(walk: &Walk) -> Vec<Introduced> {
     let mut first: HashMap<&str, u32> = HashMap::new();
     for (path, commit) in walk.blobs.iter().flat_map(|b| &b.places) {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        if *commit != BASELINE && env_kind(name) == Some(EnvKind::Secrets) {
+        if *commit != BASELINE {
             let slot = first.entry(path).or_insert(*commit);
             *slot = (*slot).min(*commit);
         }
     }
-    let mut out: Vec<(String, CommitInfo)> = first
+    let mut out: Vec<Introduced> = first
         .into_iter()
-        .filter_map(|(path, c)| Some((path.to_string(), (**walk.commits.get(c as usize)?).clone())))
+        .filter_map(|(path, c)| Some((path.to_string(), walk.commits.get(c as usize)?.clone())))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
@@ -542,7 +531,7 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
             path.push('/');
         }
         path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-        let mode = entry.filemode();
+        let mode = entry.filemode() as u32;
         match entry.kind() {
             Some(ObjectType::Tree) => walk_tree(repo, entry.id(), path, commit, walk),
             Some(ObjectType::Blob) if mode != MODE_SYMLINK => {
@@ -689,62 +678,18 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
         acc.stats.skipped_excluded += 1;
         return;
     }
-    let where_ = item
-        .info
-        .as_ref()
-        .map_or("before the range", |c| c.commit.as_str());
-    let unreadable = |acc: &mut Read, why: &str| {
-        if item.first {
-            acc.stats.skipped_unreadable += 1;
-            acc.problems.push(Problem {
-                path: item.path.clone(),
-                reason: format!(
-                    "blob {} missing or corrupt (first seen in commit {where_}): {why}; skipped",
-                    item.oid
-                ),
-            });
-        }
+    let piece = Piece {
+        path: &item.path,
+        content: Content::Blob { odb, oid: item.oid },
+        prov: Provenance {
+            source: Source::History,
+            commit: item.info.as_deref(),
+        },
+        counted: item.first,
     };
-    let size = match objects::read_header(odb, item.oid) {
-        Ok((size, _)) => size,
-        Err(e) => return unreadable(acc, &e),
-    };
-    if size > limits.max_file_size {
-        if item.first {
-            acc.stats.skipped_too_large += 1;
-            acc.problems.push(Problem::too_large(
-                &item.path,
-                size,
-                limits,
-                &format!("blob {} ", item.oid),
-            ));
-        }
-        return;
-    }
-    let object = match odb.read(item.oid) {
-        Ok(o) => o,
-        Err(e) => return unreadable(acc, e.message()),
-    };
-    let bytes = object.data();
-    let Some(text) = text(bytes) else {
-        if item.first {
-            acc.stats.skipped_binary += 1;
-        }
-        return;
-    };
-    if item.first {
-        acc.stats.blobs_scanned += 1;
-        acc.stats.bytes_scanned += bytes.len() as u64;
-    }
-    let prov = Provenance {
-        source: Source::History,
-        commit: item.info.as_deref(),
-    };
-    acc.findings.extend(
-        detect(engine, &item.path, &text, prov)
-            .into_iter()
-            .map(|f| (item.commit, f)),
-    );
+    let findings = gate::pass(engine, limits, piece, &mut acc.stats, &mut acc.problems);
+    acc.findings
+        .extend(findings.into_iter().map(|f| (item.commit, f)));
 }
 
 /// One finding per (secret, path): the one from the earliest commit in

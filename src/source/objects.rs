@@ -27,6 +27,7 @@ use libgit2_sys as raw;
 
 /// Opens the repository holding `path` (searching upwards), guarded.
 pub fn discover(path: &Path) -> Result<Repository, git2::Error> {
+    super::counts::bump(super::counts::Counter::RepositoryOpens);
     let repo = Repository::open_ext(
         path,
         RepositoryOpenFlags::empty(),

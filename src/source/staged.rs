@@ -16,12 +16,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Tree};
 
-use super::{Limits, Outcome, Problem, Provenance, detect, index, objects, text};
+use super::gate::{self, Content, Piece};
+use super::{Limits, MODE_GITLINK, MODE_SYMLINK, Outcome, Problem, Provenance, Workspace, index};
 use crate::detect::Engine;
 use crate::finding::Source;
-
-const MODE_SYMLINK: u32 = 0o120000;
-const MODE_GITLINK: u32 = 0o160000;
 
 /// The path of `root` inside the working tree `workdir`, with '/' separators
 /// (empty for the top level).
@@ -31,7 +29,7 @@ fn pathspec(workdir: &Path, root: &Path) -> String {
         .canonicalize()
         .unwrap_or_else(|_| workdir.to_path_buf());
     root.strip_prefix(&workdir)
-        .map(|rel| super::tree::relative(Path::new(""), rel))
+        .map(|rel| super::walk::relative(Path::new(""), rel))
         .unwrap_or_default()
 }
 
@@ -205,8 +203,10 @@ fn index_file(repo: &Repository) -> PathBuf {
 
 /// Scans what is staged in the repository containing `root` (limited to
 /// `root` when it is a subfolder or file of the working tree).
-pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
-    let repo = objects::discover(root)
+pub fn scan(ws: &Workspace, engine: &Engine, limits: &Limits) -> Result<Outcome> {
+    let root = ws.root();
+    let repo = ws
+        .repo()
         .with_context(|| format!("--staged: {} is not in a git repository", root.display()))?;
     let Some(workdir) = repo.workdir() else {
         bail!(
@@ -243,7 +243,7 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
         }
         Err(e) => return Err(e).context("cannot read HEAD"),
     };
-    let index_path = index_file(&repo);
+    let index_path = index_file(repo);
     let parsed = match std::fs::read(&index_path) {
         Ok(bytes) => index::parse(&bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -256,7 +256,7 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
             let mut out = Vec::new();
             let head = head_tree.as_ref();
             let cx = Context {
-                repo: &repo,
+                repo,
                 ix: &ix,
                 spec: &spec,
             };
@@ -276,7 +276,7 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
                     index_path.display()
                 )
             })?;
-            diff_index(&repo, head_tree.as_ref(), &index, &spec, &mut outcome)?
+            diff_index(repo, head_tree.as_ref(), &index, &spec, &mut outcome)?
         }
     };
     let odb = repo.odb().context("cannot open the object database")?;
@@ -285,51 +285,23 @@ pub fn scan(root: &Path, engine: &Engine, limits: &Limits) -> Result<Outcome> {
             outcome.stats.skipped_excluded += 1;
             continue;
         }
-        let unreadable = |outcome: &mut Outcome, why: &str| {
-            outcome.stats.skipped_unreadable += 1;
-            outcome.problems.push(Problem {
-                path: path.clone(),
-                reason: format!("staged blob {oid} missing or corrupt: {why}; skipped"),
-            });
-        };
-        let size = match objects::read_header(&odb, oid) {
-            Ok((size, _)) => size,
-            Err(e) => {
-                unreadable(&mut outcome, &e);
-                continue;
-            }
-        };
-        if size > limits.max_file_size {
-            outcome.stats.skipped_too_large += 1;
-            outcome
-                .problems
-                .push(Problem::too_large(&path, size, limits, ""));
-            continue;
-        }
-        let object = match odb.read(oid) {
-            Ok(o) => o,
-            Err(e) => {
-                unreadable(&mut outcome, e.message());
-                continue;
-            }
-        };
-        let bytes = object.data();
-        let Some(text) = text(bytes) else {
-            outcome.stats.skipped_binary += 1;
-            continue;
-        };
-        outcome.stats.files_scanned += 1;
-        outcome.stats.blobs_scanned += 1;
-        outcome.stats.bytes_scanned += bytes.len() as u64;
-        outcome.findings.extend(detect(
-            engine,
-            &path,
-            &text,
-            Provenance {
+        let piece = Piece {
+            path: &path,
+            content: Content::Blob { odb: &odb, oid },
+            prov: Provenance {
                 source: Source::Staged,
                 commit: None,
             },
-        ));
+            counted: true,
+        };
+        let findings = gate::pass(
+            engine,
+            limits,
+            piece,
+            &mut outcome.stats,
+            &mut outcome.problems,
+        );
+        outcome.findings.extend(findings);
     }
     Ok(outcome)
 }

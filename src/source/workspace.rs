@@ -1,0 +1,90 @@
+//! The workspace of one run: the path it was given, the repository holding
+//! it (opened once, or why there is none), and the one walk of its working
+//! tree, made the first time a source or check asks for it. Every source
+//! and check reads through it, so a run opens the repository once and walks
+//! the tree once.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+use git2::Repository;
+
+use super::git_view::GitView;
+use super::walk::{self, Tree};
+use super::{Limits, objects};
+
+/// The path a run reads, its repository and its working tree.
+pub struct Workspace {
+    root: PathBuf,
+    limits: Limits,
+    /// The repository holding `root`, or why there is none (kept to be
+    /// said where a repository is needed).
+    git: Result<GitView, (git2::ErrorCode, git2::ErrorClass, String)>,
+    /// The walk of `root`, or why it could not be made.
+    tree: OnceCell<Result<Tree, String>>,
+}
+
+impl Workspace {
+    /// Opens the repository holding `root` (searching upwards, from its
+    /// resolved path). Never fails: not being in a repository is an error
+    /// only for what needs one ([`Workspace::repo`]).
+    pub fn open(root: &Path, limits: &Limits) -> Workspace {
+        let resolved = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let git = objects::discover(&resolved)
+            .map(GitView::new)
+            .map_err(|e| (e.code(), e.class(), e.message().to_string()));
+        Workspace {
+            root: root.to_path_buf(),
+            limits: limits.clone(),
+            git,
+            tree: OnceCell::new(),
+        }
+    }
+
+    /// The path the run was given, as given.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The repository, or the error that opening it gave.
+    pub fn repo(&self) -> Result<&Repository, git2::Error> {
+        match &self.git {
+            Ok(view) => Ok(view.repo()),
+            Err((code, class, message)) => Err(git2::Error::new(*code, *class, message)),
+        }
+    }
+
+    /// The git view of the working tree (tracked, ignored), in a repository.
+    pub fn git(&self) -> Option<&GitView> {
+        self.git.as_ref().ok()
+    }
+
+    /// True when `root` is inside a git repository.
+    pub fn is_repository(&self) -> bool {
+        self.git.is_ok()
+    }
+
+    /// True when `root` is inside a bare repository (no working tree).
+    pub fn is_bare(&self) -> bool {
+        self.git().is_some_and(|g| g.repo().is_bare())
+    }
+
+    /// The working tree's top folder, in a repository that has one.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.git().and_then(GitView::workdir)
+    }
+
+    /// The walk of `root`: made once, on first use, with the run's
+    /// `--exclude` patterns. An error (`root` cannot be read) is the same
+    /// every time it is asked.
+    pub fn tree(&self) -> Result<&Tree> {
+        self.tree
+            .get_or_init(|| {
+                walk::walk(&self.root, self.git(), &self.limits.exclude)
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+}
