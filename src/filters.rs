@@ -5,7 +5,7 @@
 //! In order, from the sources to the report:
 //!
 //! 1. [`earliest`]: a secret met in many commits is one finding, from the
-//!    commit that introduced it. Run by the history source (`scan/history.rs`),
+//!    commit that introduced it. Run by the history source (`source/history.rs`),
 //!    the only one that knows the commits' order.
 //! 2. [`merge_same_line`]: manifest findings of one rule on one line are one.
 //! 3. [`fold_sources`]: a secret at one path is one leak, whichever sources

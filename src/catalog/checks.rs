@@ -1,6 +1,6 @@
 //! The metadata of the env and manifest checks' rules: id, severity (the
 //! highest a finding of the rule is given), check and description. Their
-//! findings are made in `checks/env.rs` and `checks/manifest.rs`, which own
+//! findings are made in `checks/env.rs` and `checks/manifest/`, which own
 //! the ids; this list is what `keyaudit rules` and SARIF describe them by.
 
 use crate::checks::{env, manifest};

@@ -379,8 +379,8 @@ fn local_secrets(files: &[EnvFile]) -> Vec<Traced> {
 /// value is in no file git has, and may be a short passphrase, so neither
 /// its redacted text nor its fingerprint (an unsalted sha256, which a weak
 /// passphrase does not survive) goes into a report or a baseline meant to be
-/// committed. Its fingerprint is derived from the rule, path and message
-/// (variable names and files), like every other env finding's.
+/// committed. Its identity is the rule, path and subject (the first file
+/// and both variable names), like every other finding without a secret.
 fn shared_secrets(secrets: &[Traced]) -> Vec<Finding> {
     let folder = |file: &str| file.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
     let mut out = Vec::new();

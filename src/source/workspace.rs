@@ -26,12 +26,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Opens the repository holding `root` (searching upwards, from its
-    /// resolved path). Never fails: not being in a repository is an error
-    /// only for what needs one ([`Workspace::repo`]).
+    /// Opens the repository holding `root` (searching upwards). Never
+    /// fails: not being in a repository is an error only for what needs one
+    /// ([`Workspace::repo`]), which says the path as it was given.
     pub fn open(root: &Path, limits: &Limits) -> Workspace {
-        let resolved = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let git = objects::discover(&resolved)
+        let git = objects::discover(root)
             .map(GitView::new)
             .map_err(|e| (e.code(), e.class(), e.message().to_string()));
         Workspace {

@@ -529,3 +529,33 @@ fn output_names_the_baseline_file_like_file_does() {
     );
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[test]
+fn two_keys_listing_one_unused_variable_are_two_entries() {
+    // Each key's unused variable is its own finding: a baseline entry for
+    // one must not cover the other (nor a third key added later).
+    let repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.write("bot.py", "print('no env read here')\n");
+    let key = |name: &str| {
+        format!(
+            "[[key]]\nname = \"{name}\"\nexchange = \"binance\"\nbot = \"{name}\"\n\
+             env = [\"BINANCE_UNUSED_KEY\"]\npermissions = [\"read\", \"spot-trade\"]\n\
+             ip_allowlist = [\"203.0.113.7\"]\n"
+        )
+    };
+    repo.write("keyaudit.toml", &format!("{}{}", key("a"), key("b")));
+    let (_, report) = json_report(repo.path(), &["audit", "."]);
+    let unused = |rules: Vec<String>| rules.iter().filter(|r| *r == "manifest-unused-env").count();
+    assert_eq!(unused(rules_of(&report)), 2, "{report:#}");
+    assert_eq!(write_baseline(repo.path(), &["."]).0, 0);
+    let written = baseline_json(repo.path());
+    let entries: Vec<&serde_json::Value> = written["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rule"] == "manifest-unused-env")
+        .collect();
+    assert_eq!(entries.len(), 2, "{written:#}");
+    assert_ne!(entries[0]["fingerprint"], entries[1]["fingerprint"]);
+}

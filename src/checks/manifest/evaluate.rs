@@ -328,7 +328,7 @@ pub(super) fn shared(manifest: &Manifest, path: &str, out: &mut Vec<Finding>) {
                         env.value, first.name.value, first.bot.value, key.name.value, key.bot.value
                     ),
                     remediation.into(),
-                ).about(&env.value)),
+                ).about(&format!("{} {}", key.name.value, env.value))),
                 None => {
                     envs.insert(&env.value, key);
                 }

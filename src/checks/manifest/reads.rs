@@ -178,7 +178,8 @@ pub fn cross_check(manifest: &Manifest, reads: &[EnvRead], path: &str) -> Vec<Fi
                  (and revoke the key if nothing uses it)."
                         .into(),
                 )
-                .about(&env.value),
+                // One variable may be listed by two keys: each is its own finding.
+                .about(&format!("{} {}", key.name.value, env.value)),
             );
         }
     }
