@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use keyaudit::detect::Engine;
 use keyaudit::finding::Source;
-use keyaudit::scan::{self, Provenance};
+use keyaudit::source::{self, Provenance};
 use libfuzzer_sys::fuzz_target;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::default);
@@ -34,6 +34,6 @@ fuzz_target!(|data: &[u8]| {
         source: Source::Tree,
         commit: None,
     };
-    let findings = scan::detect(&ENGINE, &path, content, prov);
+    let findings = source::detect(&ENGINE, &path, content, prov);
     assert_eq!(findings.len(), found.len());
 });

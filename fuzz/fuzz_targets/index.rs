@@ -1,10 +1,10 @@
 //! Fuzz target: the git index reader behind `scan --staged`
-//! (`scan::index::parse`) on arbitrary bytes. It must return an index or
+//! (`source::index::parse`) on arbitrary bytes. It must return an index or
 //! `None` (the caller then asks libgit2), never panic or allocate without
 //! bound.
 #![no_main]
 
-use keyaudit::scan::index;
+use keyaudit::source::index;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

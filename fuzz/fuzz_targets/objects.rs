@@ -1,5 +1,5 @@
 //! Fuzz target: reading git objects, loose and packed, through the history
-//! scan (`scan::history::scan`, as `scan --history` runs it).
+//! scan (`source::history::scan`, as `scan --history` runs it).
 //!
 //! A repository is made once per process: one commit whose tree holds
 //! `a.txt` (object X) and `b.txt` (a valid blob B, loose, and in each pack
@@ -28,8 +28,8 @@ use flate2::write::ZlibEncoder;
 use git2::{Oid, Repository, Signature};
 use indicatif::ProgressBar;
 use keyaudit::detect::Engine;
-use keyaudit::scan::Limits;
-use keyaudit::scan::history::{self, Revisions};
+use keyaudit::source::history::{self, Revisions};
+use keyaudit::source::{Limits, Workspace};
 use libfuzzer_sys::fuzz_target;
 
 struct Fixture {
@@ -206,7 +206,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let limits = Limits::default();
     let _ = history::scan(
-        &f.root,
+        &Workspace::open(&f.root, &limits),
         &ENGINE,
         &limits,
         &Revisions::All,
