@@ -153,7 +153,7 @@ impl Local {
 /// The `.env` files of the walk, sorted by path.
 fn env_files(ws: &Workspace) -> Result<Vec<EnvFile>> {
     let mut out: Vec<EnvFile> = ws
-        .tree()?
+        .whole_tree()?
         .entries
         .iter()
         .filter_map(|entry| {

@@ -109,10 +109,15 @@ pub(crate) fn relative(base: &Path, abs: &Path) -> String {
 }
 
 /// Walks `root` (a folder or one file): the one walk of a run. In a working
-/// tree the whole of it is walked (the env check looks at every `.env`),
-/// and the entries under `root` are marked in scope (what the leak scan
-/// reads; its counts and problems are theirs only).
-pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Result<Tree> {
+/// tree, with `whole`, all of it is walked (the env check looks at every
+/// `.env`); either way the entries under `root` are marked in scope (what
+/// the leak scan reads; its counts and problems are theirs only).
+pub(crate) fn walk(
+    root: &Path,
+    git: Option<&GitView>,
+    exclude: &Exclude,
+    whole: bool,
+) -> Result<Tree> {
     counts::bump(counts::Counter::TreeWalks);
     let meta =
         std::fs::metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
@@ -124,7 +129,8 @@ pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Res
         && root.starts_with(workdir)
     {
         let scope = relative(workdir, &root);
-        return Ok(walk_folder(workdir, git.as_ref(), exclude, &scope));
+        let top = if whole { workdir.as_path() } else { &root };
+        return Ok(walk_folder(top, git.as_ref(), exclude, &scope));
     }
     if meta.is_file() {
         let base = root.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -156,8 +162,9 @@ pub(crate) fn walk(root: &Path, git: Option<&GitView>, exclude: &Exclude) -> Res
     Ok(walk_folder(&root, git.as_ref(), exclude, ""))
 }
 
-/// Walks the folder `root` and classifies each regular file; records what it
-/// skips in `scope` (a path relative to `root`, "" for all of it). The
+/// Walks the folder (or file) `root` and classifies each regular file;
+/// records what it skips in `scope` (a path relative to the working tree's
+/// top, or to `root` outside git; "" for all of it). The
 /// folders down to `scope`, and `scope` itself, are entered as the top of a
 /// walk is: never excluded, ignored or skipped.
 fn walk_folder(

@@ -2,7 +2,8 @@
 //! it (opened once, or why there is none), and the one walk of its working
 //! tree, made the first time a source or check asks for it. Every source
 //! and check reads through it, so a run opens the repository once and walks
-//! the tree once.
+//! the tree once: the whole working tree when a check needs all of it (the
+//! env check looks at every `.env`), else only PATH.
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -21,8 +22,10 @@ pub struct Workspace {
     /// The repository holding `root`, or why there is none (kept to be
     /// said where a repository is needed).
     git: Result<GitView, (git2::ErrorCode, git2::ErrorClass, String)>,
-    /// The walk of `root`, or why it could not be made.
-    tree: OnceCell<Result<Tree, String>>,
+    /// The walk of the whole working tree, or why it could not be made.
+    whole: OnceCell<Result<Tree, String>>,
+    /// The walk of `root` only, when nothing asked for the whole tree first.
+    scoped: OnceCell<Result<Tree, String>>,
 }
 
 impl Workspace {
@@ -37,7 +40,8 @@ impl Workspace {
             root: root.to_path_buf(),
             limits: limits.clone(),
             git,
-            tree: OnceCell::new(),
+            whole: OnceCell::new(),
+            scoped: OnceCell::new(),
         }
     }
 
@@ -74,16 +78,31 @@ impl Workspace {
         self.git().and_then(GitView::workdir)
     }
 
-    /// The walk of `root`: made once, on first use, with the run's
-    /// `--exclude` patterns. An error (`root` cannot be read) is the same
-    /// every time it is asked.
+    /// The files under `root` (entries `in_scope`): the whole working
+    /// tree's walk when [`Workspace::whole_tree`] made it first, else a walk
+    /// of `root` only. Made once, on first use, with the run's `--exclude`
+    /// patterns. An error (`root` cannot be read) is the same every time it
+    /// is asked.
     pub fn tree(&self) -> Result<&Tree> {
-        self.tree
-            .get_or_init(|| {
-                walk::walk(&self.root, self.git(), &self.limits.exclude)
-                    .map_err(|e| format!("{e:#}"))
-            })
+        let walked = match self.whole.get() {
+            Some(whole) => whole,
+            None => self.scoped.get_or_init(|| self.walk(false)),
+        };
+        walked.as_ref().map_err(|e| anyhow!("{e}"))
+    }
+
+    /// Every file of the working tree (those under `root` marked
+    /// `in_scope`). Asked before [`Workspace::tree`], this is the run's one
+    /// walk; asked after it, it is a second one.
+    pub fn whole_tree(&self) -> Result<&Tree> {
+        self.whole
+            .get_or_init(|| self.walk(true))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn walk(&self, whole: bool) -> Result<Tree, String> {
+        walk::walk(&self.root, self.git(), &self.limits.exclude, whole)
+            .map_err(|e| format!("{e:#}"))
     }
 }
