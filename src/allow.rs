@@ -93,16 +93,13 @@ impl Allowlist {
         (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
-                e.paths
-                    .as_ref()
-                    .is_none_or(|p| p.matches(&f.location.path))
+                e.paths.as_ref().is_none_or(|p| p.matches(&f.location.path))
                     && (e.rules.is_empty() || e.rules.contains(&f.rule))
                     && (e.fingerprints.is_empty()
                         || fingerprint.is_some_and(|fp| e.fingerprints.contains(fp)))
                     && (e.secrets.is_empty()
-                        || fingerprint.is_some_and(|fp| {
-                            e.matched.lock().is_ok_and(|m| m.contains(fp))
-                        }))
+                        || fingerprint
+                            .is_some_and(|fp| e.matched.lock().is_ok_and(|m| m.contains(fp))))
             })
             .collect()
     }

@@ -194,9 +194,11 @@ fn severity_named(name: &str) -> Option<Severity> {
 /// True for a kebab-case id: lower-case letters and digits in parts joined by `-`.
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .split('-')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// The folder a PATH argument stands for: itself, or a file's folder. Where
@@ -393,7 +395,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     if let Some(extra) = rules.get(MAX_CUSTOM_RULES) {
         return Err(error(
             extra.span().start,
-            format!("{} [[rule]] tables; at most {MAX_CUSTOM_RULES} are allowed", rules.len()),
+            format!(
+                "{} [[rule]] tables; at most {MAX_CUSTOM_RULES} are allowed",
+                rules.len()
+            ),
             RULE_HINT,
         ));
     }
@@ -405,7 +410,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     if let Some(extra) = entries.get(MAX_ALLOW_ENTRIES) {
         return Err(error(
             extra.span().start,
-            format!("{} [[allow]] entries; at most {MAX_ALLOW_ENTRIES} are allowed", entries.len()),
+            format!(
+                "{} [[allow]] entries; at most {MAX_ALLOW_ENTRIES} are allowed",
+                entries.len()
+            ),
             ALLOW_HINT,
         ));
     }
@@ -440,7 +448,10 @@ fn custom_rule(
     if crate::catalog::rule_info(id).is_some() {
         return Err(error(
             id_at,
-            format!("rule id {} is a built-in rule's id", crate::redact::quote(id)),
+            format!(
+                "rule id {} is a built-in rule's id",
+                crate::redact::quote(id)
+            ),
             "pick another id (`keyaudit rules` lists the built-in ones), e.g. prefix it with your project's name",
         ));
     }
@@ -507,7 +518,10 @@ fn custom_rule(
         Some(s) => severity_named(s.get_ref()).ok_or_else(|| {
             error(
                 s.span().start,
-                format!("severity {} is not a severity", crate::redact::quote(s.get_ref())),
+                format!(
+                    "severity {} is not a severity",
+                    crate::redact::quote(s.get_ref())
+                ),
                 "severity is one of \"critical\", \"high\", \"medium\", \"low\"",
             )
         })?,
@@ -539,7 +553,13 @@ fn allow_entry(
 ) -> Result<AllowEntry, ConfigError> {
     let reason = match raw.reason {
         Some(r) if !r.get_ref().trim().is_empty() => r.into_inner(),
-        Some(r) => return Err(error(r.span().start, "the reason is blank".into(), ALLOW_HINT)),
+        Some(r) => {
+            return Err(error(
+                r.span().start,
+                "the reason is blank".into(),
+                ALLOW_HINT,
+            ));
+        }
         None => {
             return Err(error(
                 start,
@@ -571,7 +591,10 @@ fn allow_entry(
         compile_regex(s.get_ref()).map_err(|why| {
             error(
                 s.span().start,
-                format!("allow secret regex {} {why}", crate::redact::quote(s.get_ref())),
+                format!(
+                    "allow secret regex {} {why}",
+                    crate::redact::quote(s.get_ref())
+                ),
                 "secrets are regexes matched against the whole secret (Rust `regex` syntax)",
             )
         })?;
@@ -604,12 +627,16 @@ fn allow_entry(
             };
             return Err(error(
                 r.span().start,
-                format!("allow names unknown rule {}{did_you_mean}", crate::redact::quote(id)),
+                format!(
+                    "allow names unknown rule {}{did_you_mean}",
+                    crate::redact::quote(id)
+                ),
                 "`keyaudit rules` lists every rule id",
             ));
         }
     }
-    let into = |list: Vec<toml::Spanned<String>>| list.into_iter().map(|s| s.into_inner()).collect();
+    let into =
+        |list: Vec<toml::Spanned<String>>| list.into_iter().map(|s| s.into_inner()).collect();
     Ok(AllowEntry {
         reason,
         paths: into(paths),

@@ -250,7 +250,9 @@ pub(super) fn warn_unused_allow(
                 reason: format!(
                     "unused allow entry (reason {}): it allowed no finding; remove it from {}",
                     reason(entry),
-                    shown.rsplit_once(':').map_or(shown.as_str(), |(file, _)| file)
+                    shown
+                        .rsplit_once(':')
+                        .map_or(shown.as_str(), |(file, _)| file)
                 ),
             });
         }
