@@ -43,9 +43,10 @@ pub struct Global {
     /// warn about its entries that matched nothing.
     #[arg(long, global = true, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Lowest severity that fails the run (exit 1).
-    #[arg(long, global = true, value_enum, default_value_t = FailOnArg::Medium)]
-    pub fail_on: FailOnArg,
+    /// Lowest severity that fails the run (exit 1) [default: `[scan] fail_on` in the config,
+    /// else medium].
+    #[arg(long, global = true, value_enum)]
+    pub fail_on: Option<FailOnArg>,
     /// Leave out paths matching GLOB (repeatable; `.gitignore`-style: `fixtures`,
     /// `*.lock`, `docs/**/*.md`), added to `[scan] exclude` in the config.
     #[arg(long, global = true, value_name = "GLOB")]

@@ -10,11 +10,13 @@
 //! 2. [`merge_same_line`]: manifest findings of one rule on one line are one.
 //! 3. [`fold_sources`]: a secret at one path is one leak, whichever sources
 //!    (tree, index, history) hold it.
-//! 4. [`baseline`]: what `--baseline FILE` names is left out.
-//! 5. [`dedup`]: one finding per identity, source and (without a secret) line.
+//! 4. [`allow`]: what an `[[allow]]` entry of `keyaudit.toml` names is left
+//!    out (its secret regexes ran at detection: see `allow.rs`).
+//! 5. [`baseline`]: what `--baseline FILE` names is left out.
+//! 6. [`dedup`]: one finding per identity, source and (without a secret) line.
 //!
-//! [`settle`] runs 2 and 3 (what `keyaudit baseline` writes entries for);
-//! [`run`] runs 2 to 5 (what a report shows). Inline allow markers
+//! [`settle`] runs 2 and 3 (what `keyaudit baseline` writes entries for,
+//! after [`allow`]); [`run`] runs 2 to 6 (what a report shows). Inline allow markers
 //! (`keyaudit:allow` on the line) are not a filter here: the engine
 //! (`detect/engine.rs`) drops an allowed match before it resolves
 //! overlapping rules and raises the confidence of a credential's other
@@ -24,16 +26,50 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::allow::Allowlist;
 use crate::baseline::{Applied, Baseline, fingerprint_of, legacy_fingerprint_of};
 use crate::finding::{Check, Finding, Identity, Source};
 
-/// Filters 2 to 5 on the findings of every source and check, in order;
-/// returns what the baseline (if any) did.
-pub fn run(findings: &mut Vec<Finding>, known: Option<&Baseline>) -> Applied {
+/// Filters 2 to 6 on the findings of every source and check, in order;
+/// returns what the allowlist and the baseline (if any) did.
+pub fn run(
+    findings: &mut Vec<Finding>,
+    allowlist: Option<&Allowlist>,
+    known: Option<&Baseline>,
+) -> (Allowed, Applied) {
     settle(findings);
+    let allowed = allowlist.map_or_else(Allowed::default, |list| allow(findings, list));
     let applied = known.map_or_else(Applied::default, |known| baseline(findings, known));
     dedup(findings);
-    applied
+    (allowed, applied)
+}
+
+/// What the allowlist dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Allowed {
+    /// Findings dropped.
+    pub dropped: usize,
+    /// For each entry, in file order, how many findings it allowed.
+    pub by_entry: Vec<usize>,
+}
+
+/// 4. Drops every finding an entry of `list` allows (see `allow.rs`),
+///    counting for each entry what it allowed (a finding two entries allow
+///    counts for both).
+pub fn allow(findings: &mut Vec<Finding>, list: &Allowlist) -> Allowed {
+    let mut by_entry = vec![0; list.len()];
+    let before = findings.len();
+    findings.retain(|f| {
+        let hits = list.matching(f);
+        for &i in &hits {
+            by_entry[i] += 1;
+        }
+        hits.is_empty()
+    });
+    Allowed {
+        dropped: before - findings.len(),
+        by_entry,
+    }
 }
 
 /// Filters 2 and 3: what the findings are, before any is left out for being
@@ -141,7 +177,7 @@ pub fn fold_sources(findings: &mut Vec<Finding>) {
     }
 }
 
-/// 4. Drops every leak (keys in gitignored files are left alone: they never
+/// 5. Drops every leak (keys in gitignored files are left alone: they never
 ///    fail a run) that an entry of `known` names: an entry with the
 ///    fingerprint of its identity ([`fingerprint_of`]) or, for a finding
 ///    without a secret, the message-derived one older baselines hold
@@ -183,7 +219,7 @@ pub fn baseline(findings: &mut Vec<Finding>, known: &Baseline) -> Applied {
     }
 }
 
-/// 5. Sorts the findings (by [`Finding::sort_key`]) and keeps the first of
+/// 6. Sorts the findings (by [`Finding::sort_key`]) and keeps the first of
 ///    each identity in each source. A finding without a secret is keyed on its
 ///    identity without the subject, plus its line: of two matches of one rule
 ///    on one line (two credential variables printed by one statement), the

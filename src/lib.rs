@@ -7,6 +7,7 @@
 //! one ordered stage (`filters`) drops what is known or repeated, and
 //! reporters (`report`) only format. `main.rs` is a thin shell around [`app::run`].
 
+pub mod allow;
 pub mod app;
 pub mod baseline;
 pub mod catalog;

@@ -24,6 +24,10 @@ pub(super) fn baseline(global: &Global, args: &crate::cli::BaselineArgs) -> Resu
     // An entry for each finding the stage keeps before it drops the known
     // and the repeated ones.
     crate::filters::settle(&mut outcome.findings);
+    // What the config's `[[allow]]` entries allow is not a finding to accept.
+    if let Some(list) = &settings.allowlist {
+        crate::filters::allow(&mut outcome.findings, list);
+    }
     warn(&settings, &outcome.problems);
     // `--output FILE` is where a command's output goes: for `baseline`, the file.
     let path = match (&args.file, &global.output) {

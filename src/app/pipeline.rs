@@ -146,9 +146,15 @@ pub(super) fn gather(
         EnvCheck::On => true,
     };
     let local = env.then(|| env_check::Local::read(&ws)).transpose()?;
+    // The custom rules run with the built-in ones, in the same pass.
     let engine = match &local {
-        Some(local) => env_check::engine(local, plan.leaks),
-        None => Engine::default(),
+        Some(local) if !plan.leaks => env_check::engine(local, false),
+        Some(local) => env_check::engine(local, true).extended(settings.custom_rules),
+        None => Engine::default().extended(settings.custom_rules),
+    };
+    let engine = match &settings.allowlist {
+        Some(allowlist) => engine.allowing(allowlist.clone()),
+        None => engine,
     };
     let mut outcome = run_sources(&ws, plan.sources, &engine, settings)?;
     if let Some(local) = &local {
@@ -222,6 +228,47 @@ pub(super) fn warn_stale(
     }
 }
 
+/// When the run made every check, records a warning for each `[[allow]]`
+/// entry that allowed nothing (like a stale baseline entry). With
+/// `--verbose`, lists on stderr what each entry from the repository's own
+/// config allowed: what a pull request could hide.
+pub(super) fn warn_unused_allow(
+    settings: &Settings,
+    stale_entries: StaleEntries,
+    allowed: &filters::Allowed,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(list) = &settings.allowlist else {
+        return;
+    };
+    let reason = |e: &crate::config::AllowEntry| crate::redact::quote(&e.reason);
+    for (entry, &count) in list.entries().zip(&allowed.by_entry) {
+        if count == 0 && stale_entries == StaleEntries::Warn {
+            let shown = crate::redact::sanitize(&entry.at);
+            problems.push(Problem {
+                path: shown.clone(),
+                reason: format!(
+                    "unused allow entry (reason {}): it allowed no finding; remove it from {}",
+                    reason(entry),
+                    shown
+                        .rsplit_once(':')
+                        .map_or(shown.as_str(), |(file, _)| file)
+                ),
+            });
+        }
+        if list.from_repository && settings.verbosity == Verbosity::Verbose {
+            writeln!(
+                std::io::stderr().lock(),
+                "note: {}: the repository's own allow entry (reason {}) allowed {count} finding{}",
+                crate::redact::sanitize(&entry.at),
+                reason(entry),
+                if count == 1 { "" } else { "s" }
+            )
+            .ok();
+        }
+    }
+}
+
 /// Warns on stderr about what could not be scanned (oversized files only
 /// with `--verbose`; nothing with `--quiet`).
 pub(super) fn warn(settings: &Settings, problems: &[Problem]) {
@@ -252,9 +299,14 @@ pub(super) fn finish(
     started: Instant,
     stale_entries: StaleEntries,
 ) -> Result<ExitStatus> {
-    let applied = filters::run(&mut outcome.findings, settings.baseline.as_ref());
+    let (allowed, applied) = filters::run(
+        &mut outcome.findings,
+        settings.allowlist.as_deref(),
+        settings.baseline.as_ref(),
+    );
     let baselined = applied.baselined;
     warn_stale(settings, stale_entries, applied, &mut outcome.problems);
+    warn_unused_allow(settings, stale_entries, &allowed, &mut outcome.problems);
     warn(settings, &outcome.problems);
     let mut report = Report::new(
         root.display().to_string(),
@@ -264,6 +316,15 @@ pub(super) fn finish(
         started.elapsed().as_millis(),
     );
     report.summary.baselined = baselined;
+    report.summary.allowed = allowed.dropped;
+    if settings
+        .allowlist
+        .as_ref()
+        .is_some_and(|list| list.from_repository)
+    {
+        report.summary.skipped.allowed_by_repo_config = allowed.dropped;
+    }
+    report.custom_rules = settings.custom_rules;
     report.summary.skipped.excluded_by_repo_config =
         settings.limits.exclude.excluded_by_repo_config();
     let status = ExitStatus::from_findings(&report.findings, settings.fail_on);

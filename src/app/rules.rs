@@ -9,10 +9,12 @@ use crate::cli::{Format as FormatArg, Global};
 use crate::exit::ExitStatus;
 use crate::report::{human, json, sarif};
 
-/// `rules`: the built-in leak rules, then the env and manifest checks' rules,
-/// as the catalog lists them.
+/// `rules`: the built-in leak rules, the config's custom rules (`--config
+/// FILE`, else `keyaudit.toml` in the current folder unless
+/// `--no-repo-config`), then the env and manifest checks' rules.
 pub(super) fn rules(global: &Global) -> Result<ExitStatus> {
-    let infos = crate::catalog::rule_infos();
+    let (config, _) = super::settings::load_config(global, std::path::Path::new("."))?;
+    let infos = &crate::catalog::rule_infos_with(crate::catalog::custom_rules(&config.rules));
     emit(&global.output, |w| match global.format {
         FormatArg::Sarif => sarif::write_rules(infos, w),
         FormatArg::Json => json::write_rules(infos, w),

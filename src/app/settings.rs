@@ -23,7 +23,14 @@ pub(super) struct Settings {
     pub(super) limits: Limits,
     /// `--baseline FILE`, read and validated before anything is scanned.
     pub(super) baseline: Option<crate::baseline::Baseline>,
+    /// The config's `[[rule]]` tables, run beside the built-in rules.
+    pub(super) custom_rules: &'static [crate::detect::Rule],
+    /// The config's `[[allow]]` entries, if any.
+    pub(super) allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
 }
+
+/// The threshold when neither `--fail-on` nor `[scan] fail_on` names one.
+const DEFAULT_FAIL_ON: FailOn = FailOn::At(crate::finding::Severity::Medium);
 
 pub(super) fn color_wanted(global: &Global) -> bool {
     if global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
@@ -57,6 +64,27 @@ pub(super) fn load_config(global: &Global, root: &Path) -> Result<(Config, bool)
 
 pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
     let (config, from_repository) = load_config(global, root)?;
+    let fail_on = match (global.fail_on, config.fail_on) {
+        (Some(arg), _) => arg.resolve(),
+        (None, Some(file)) => {
+            if from_repository && file != DEFAULT_FAIL_ON && !global.quiet {
+                // A pull request may lower the threshold: never unnoticed.
+                eprintln!(
+                    "warning: keyaudit.toml: the repository's own config sets [scan] fail_on \
+                     ({}); pass --fail-on or --no-repo-config to decide yourself",
+                    match file {
+                        FailOn::Never => "never",
+                        FailOn::At(s) => s.as_str(),
+                    }
+                );
+            }
+            file
+        }
+        (None, None) => DEFAULT_FAIL_ON,
+    };
+    let allowlist = crate::allow::Allowlist::new(&config.allow, from_repository)
+        .map_err(anyhow::Error::msg)?
+        .map(std::sync::Arc::new);
     let max_file_size = match &global.max_file_size {
         Some(text) => match config::parse_size(text) {
             Some(n) if n > 0 => n,
@@ -77,7 +105,7 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             FormatArg::Sarif => Format::Sarif,
         },
         output: global.output.clone(),
-        fail_on: global.fail_on.resolve(),
+        fail_on,
         verbosity: if global.quiet {
             Verbosity::Quiet
         } else if global.verbose {
@@ -108,5 +136,7 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             .as_deref()
             .map(crate::baseline::load)
             .transpose()?,
+        custom_rules: crate::catalog::custom_rules(&config.rules),
+        allowlist,
     })
 }

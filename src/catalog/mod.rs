@@ -11,6 +11,10 @@
 //!   engine is built from it. [`rule_infos`]: every rule's metadata (leak,
 //!   env, manifest), which `keyaudit rules` and the SARIF reporter read.
 //!
+//! - [`custom_rules`]: the `[[rule]]` tables of `keyaudit.toml` as engine
+//!   rules (kind `custom`), run beside the built-in ones;
+//!   [`rule_infos_with`] and [`rule_info_in`] describe them with the rest.
+//!
 //! Adding an exchange: one file in `exchanges/` (copy a neighbour) and its
 //! name at the end of the list in `exchanges/mod.rs`.
 
@@ -144,8 +148,36 @@ fn build_rules() -> Vec<Rule> {
     rules
 }
 
+/// The `[[rule]]` tables of a config as engine rules, in file order. Each
+/// runs over the whole content of every file kind and source, where its
+/// keywords occur; its regex has been checked (`config::compile_regex`).
+/// Built once per run and kept for the whole process, as the built-in table is.
+pub fn custom_rules(custom: &[crate::config::CustomRule]) -> &'static [Rule] {
+    fn keep(text: &str) -> &'static str {
+        Box::leak(text.to_owned().into_boxed_str())
+    }
+    let rules: Vec<Rule> = custom
+        .iter()
+        .map(|c| {
+            let keywords: Vec<&'static str> = c.keywords.iter().map(|k| keep(k)).collect();
+            Rule {
+                id: keep(&c.id),
+                exchange: "custom",
+                severity: c.severity,
+                description: keep(&c.description),
+                keywords: Box::leak(keywords.into_boxed_slice()),
+                pattern: c.regex.clone(),
+                min_entropy: c.min_entropy,
+                remediation: c.remediation.clone(),
+                ..crate::detect::rule::base()
+            }
+        })
+        .collect();
+    Box::leak(rules.into_boxed_slice())
+}
+
 /// What `keyaudit rules` and the reporters say about one rule.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RuleInfo {
     pub id: &'static str,
     pub check: Check,
@@ -158,15 +190,19 @@ pub struct RuleInfo {
     pub remediation: &'static str,
 }
 
-static RULE_INFOS: LazyLock<Vec<RuleInfo>> = LazyLock::new(|| {
-    let leak = rules().iter().map(|r| RuleInfo {
+fn info_of(r: &'static Rule) -> RuleInfo {
+    RuleInfo {
         id: r.id,
         check: r.check,
         severity: r.severity,
         exchange: r.exchange,
         description: r.description,
         remediation: &r.remediation,
-    });
+    }
+}
+
+static RULE_INFOS: LazyLock<Vec<RuleInfo>> = LazyLock::new(|| {
+    let leak = rules().iter().map(info_of);
     let checks = checks::CHECK_RULES
         .iter()
         .map(|&(id, severity, check, description)| RuleInfo {
@@ -190,9 +226,28 @@ pub fn rule_infos() -> &'static [RuleInfo] {
     &RULE_INFOS
 }
 
-/// One rule's metadata by id.
+/// One built-in rule's metadata by id.
 pub fn rule_info(id: &str) -> Option<&'static RuleInfo> {
     rule_infos().iter().find(|r| r.id == id)
+}
+
+/// Every rule's metadata with the custom rules (see [`custom_rules`]) after
+/// the built-in leak rules, before the checks' rules.
+pub fn rule_infos_with(custom: &'static [Rule]) -> Vec<RuleInfo> {
+    let (leaks, checks) = rule_infos().split_at(rules().len());
+    leaks
+        .iter()
+        .cloned()
+        .chain(custom.iter().map(info_of))
+        .chain(checks.iter().cloned())
+        .collect()
+}
+
+/// One rule's metadata by id: built-in, else one of `custom`.
+pub fn rule_info_in(id: &str, custom: &'static [Rule]) -> Option<RuleInfo> {
+    rule_info(id)
+        .cloned()
+        .or_else(|| custom.iter().find(|r| r.id == id).map(info_of))
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub struct Engine {
     rule_keywords: Vec<Vec<usize>>,
     /// For each keyword, whether a windowed rule needs all its positions.
     keyword_positions: Vec<bool>,
+    /// `[[allow]]` entries that test secrets: the step that turns matches
+    /// into findings (`source::detect`) shows them each secret.
+    allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
 }
 
 impl Default for Engine {
@@ -101,7 +104,32 @@ impl Engine {
             always,
             rule_keywords,
             keyword_positions,
+            allowlist: None,
         }
+    }
+
+    /// This engine with `extra` rules after its own (rebuilt only when there are any).
+    pub fn extended(self, extra: &[Rule]) -> Engine {
+        if extra.is_empty() {
+            return self;
+        }
+        let mut rules = self.rules;
+        rules.extend_from_slice(extra);
+        Engine {
+            allowlist: self.allowlist,
+            ..Engine::new(rules)
+        }
+    }
+
+    /// This engine with an allowlist whose secret regexes see every secret found.
+    pub fn allowing(mut self, allowlist: std::sync::Arc<crate::allow::Allowlist>) -> Engine {
+        self.allowlist = Some(allowlist);
+        self
+    }
+
+    /// The allowlist given with [`Engine::allowing`].
+    pub fn allowlist(&self) -> Option<&crate::allow::Allowlist> {
+        self.allowlist.as_deref()
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -198,7 +226,12 @@ impl Engine {
                         break;
                     };
                     let Some(whole) = caps.get(0) else { break };
-                    let secret = caps.name("secret").unwrap_or(whole);
+                    // The group named `secret`, else a pattern's only group
+                    // (custom rules may capture the secret either way).
+                    let secret = caps
+                        .name("secret")
+                        .or_else(|| (caps.len() == 2).then(|| caps.get(1)).flatten())
+                        .unwrap_or(whole);
                     // The next search starts where this secret ends, not
                     // where the match ends: the boundary character a pattern
                     // consumes after a secret (`,`, a space, `\r`) may be the

@@ -169,11 +169,14 @@ pub fn write(
             |t| t.red().bold(),
         )
     };
-    let baselined = if s.baselined > 0 {
+    let mut baselined = if s.baselined > 0 {
         format!("; {} baselined", s.baselined)
     } else {
         String::new()
     };
+    if s.allowed > 0 {
+        baselined.push_str(&format!("; {} allowed by keyaudit.toml", s.allowed));
+    }
     let mut scope = count(s.files_scanned, "file");
     if s.commits_scanned > 0 || s.blobs_scanned > 0 {
         scope.push_str(&format!(
@@ -205,6 +208,14 @@ pub fn write(
             "the repository's own keyaudit.toml excluded {} from the scan ([scan] exclude; \
              --no-repo-config leaves it out)",
             count(k.excluded_by_repo_config, "path")
+        )?;
+    }
+    if k.allowed_by_repo_config > 0 {
+        writeln!(
+            out,
+            "the repository's own keyaudit.toml allowed {} ([[allow]]; --verbose lists its \
+             entries, --no-repo-config leaves them out)",
+            count(k.allowed_by_repo_config as u64, "finding")
         )?;
     }
     let parts: Vec<String> = skipped

@@ -52,6 +52,10 @@ pub struct Skipped {
     /// repository's own `keyaudit.toml` `[scan] exclude`: what a pull
     /// request could hide from the scan. 0 with `--no-repo-config` or `--config FILE`.
     pub excluded_by_repo_config: u64,
+    /// Findings left out by `[[allow]]` entries of the scanned repository's
+    /// own `keyaudit.toml` (part of `summary.allowed`). 0 with
+    /// `--no-repo-config` or `--config FILE`.
+    pub allowed_by_repo_config: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -63,6 +67,9 @@ pub struct Summary {
     pub ignored_findings: usize,
     /// Findings left out because `--baseline FILE` names them (not counted in `findings`).
     pub baselined: usize,
+    /// Findings left out because an `[[allow]]` entry of the config names
+    /// them (not counted in `findings`).
+    pub allowed: usize,
     pub files_scanned: u64,
     pub commits_scanned: u64,
     pub blobs_scanned: u64,
@@ -87,6 +94,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Files or objects that could not be scanned, and why.
     pub warnings: Vec<Problem>,
+    /// The config's custom rules, which the SARIF report describes.
+    #[serde(skip)]
+    pub custom_rules: &'static [crate::detect::Rule],
 }
 
 impl Report {
@@ -126,6 +136,7 @@ impl Report {
                 by_severity: by,
                 ignored_findings: ignored,
                 baselined: 0,
+                allowed: 0,
                 files_scanned: stats.files_scanned,
                 commits_scanned: stats.commits_scanned,
                 blobs_scanned: stats.blobs_scanned,
@@ -140,10 +151,12 @@ impl Report {
                     dependency_dirs: stats.skipped_dirs,
                     excluded: stats.skipped_excluded,
                     excluded_by_repo_config: 0,
+                    allowed_by_repo_config: 0,
                 },
             },
             findings,
             warnings,
+            custom_rules: &[],
         }
     }
 }

@@ -202,10 +202,11 @@ fn descriptor(
     }
 }
 
-/// The descriptor of the rule behind `f`, described from the catalog
-/// (the finding's own severity and remediation: a check rule's vary).
-fn descriptor_of(f: &Finding) -> RuleDescriptor {
-    let description = catalog::rule_info(&f.rule)
+/// The descriptor of the rule behind `f`, described from the catalog or
+/// the config's custom rules (the finding's own severity and remediation: a
+/// check rule's vary).
+fn descriptor_of(f: &Finding, custom: &'static [crate::detect::Rule]) -> RuleDescriptor {
+    let description = catalog::rule_info_in(&f.rule, custom)
         .map(|r| r.description)
         .unwrap_or(&f.message);
     descriptor(&f.rule, description, f.check, f.severity, &f.remediation)
@@ -256,7 +257,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
         let rule_index = match rules.iter().position(|r| r.id == f.rule) {
             Some(i) => i,
             None => {
-                rules.push(descriptor_of(f));
+                rules.push(descriptor_of(f, report.custom_rules));
                 rules.len() - 1
             }
         };

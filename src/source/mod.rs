@@ -241,7 +241,15 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
             author: prov.commit.map(|c| c.author.clone()),
             date: prov.commit.map(|c| c.date.clone()),
         },
-        secret: rule.is_secret.then(|| redact::secret_ref(rule.id, matched)),
+        secret: rule.is_secret.then(|| {
+            let secret = redact::secret_ref(rule.id, matched);
+            // The allowlist's secret regexes see the secret here, the only
+            // place its bytes are (`allow.rs`).
+            if let Some(allowlist) = engine.allowlist() {
+                allowlist.note_secret(matched, &secret.fingerprint);
+            }
+            secret
+        }),
         subject: (!rule.is_secret).then(|| String::from_utf8_lossy(matched).into_owned()),
         remediation: rule.remediation.clone(),
     }

@@ -6,6 +6,7 @@ mod support;
 mod baseline;
 mod corrupt;
 mod counts;
+mod custom;
 mod env;
 mod exclude;
 mod gate;
