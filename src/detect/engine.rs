@@ -220,17 +220,19 @@ impl Engine {
             }
             for (lo, hi) in self.windows(i, bytes, &hits) {
                 let (regex, window) = (self.regex(i), &bytes[lo..hi]);
+                // A pattern's one unnamed group is its secret when no group
+                // is named `secret` (custom rules may capture it either way).
+                let only_group =
+                    regex.captures_len() == 2 && regex.capture_names().nth(1).flatten().is_none();
                 let mut from = 0;
                 while from <= window.len() {
                     let Some(caps) = regex.captures_at(window, from) else {
                         break;
                     };
                     let Some(whole) = caps.get(0) else { break };
-                    // The group named `secret`, else a pattern's only group
-                    // (custom rules may capture the secret either way).
                     let secret = caps
                         .name("secret")
-                        .or_else(|| (caps.len() == 2).then(|| caps.get(1)).flatten())
+                        .or_else(|| only_group.then(|| caps.get(1)).flatten())
                         .unwrap_or(whole);
                     // The next search starts where this secret ends, not
                     // where the match ends: the boundary character a pattern
