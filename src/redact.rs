@@ -148,7 +148,7 @@ const QUOTABLE_LEN: usize = 24;
 /// names, IP addresses and globs mostly don't). A misspelt name
 /// (`spot_trde`, `binanse`, `203.0.113.300`, `docs/[a`) passes, so the error
 /// can say what was written; a key, a passphrase or a long value does not.
-fn quotable(value: &str) -> bool {
+pub(crate) fn quotable(value: &str) -> bool {
     value.len() <= QUOTABLE_LEN
         && value
             .bytes()

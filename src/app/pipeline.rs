@@ -241,14 +241,22 @@ pub(super) fn warn_unused_allow(
     let Some(list) = &settings.allowlist else {
         return;
     };
-    let reason = |e: &crate::config::AllowEntry| crate::redact::quote(&e.reason);
+    // A short reason is shown; a long one (prose, or anything a secret could
+    // hide in) is not: the entry's position names it.
+    let reason = |e: &crate::config::AllowEntry| {
+        if crate::redact::quotable(&e.reason) {
+            format!(" (reason \"{}\")", e.reason)
+        } else {
+            String::new()
+        }
+    };
     for (entry, &count) in list.entries().zip(&allowed.by_entry) {
         if count == 0 && stale_entries == StaleEntries::Warn {
             let shown = crate::redact::sanitize(&entry.at);
             problems.push(Problem {
                 path: shown.clone(),
                 reason: format!(
-                    "unused allow entry (reason {}): it allowed no finding; remove it from {}",
+                    "unused allow entry{}: it allowed no finding; remove it from {}",
                     reason(entry),
                     shown
                         .rsplit_once(':')
@@ -259,7 +267,7 @@ pub(super) fn warn_unused_allow(
         if list.from_repository && settings.verbosity == Verbosity::Verbose {
             writeln!(
                 std::io::stderr().lock(),
-                "note: {}: the repository's own allow entry (reason {}) allowed {count} finding{}",
+                "note: {}: the repository's own allow entry{} allowed {count} finding{}",
                 crate::redact::sanitize(&entry.at),
                 reason(entry),
                 if count == 1 { "" } else { "s" }
