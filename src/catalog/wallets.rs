@@ -15,17 +15,26 @@ pub fn rules() -> Vec<Rule> {
         exchange: "wallet",
         severity: Critical,
         description: "EVM wallet private key (64 hex in the secp256k1 range) assigned to a private-key field",
-        keywords: &["priv", "secret", "pk", "wallet", "key"],
-        pattern: assign(r"(?:private[_\-.]?key|privkey|priv[_\-]?key|secret[_\-.]?key|wallet[_\-.]?key|\bpk\b|signer[_\-.]?key|eth[_\-.]?key)", r"(?:0x)?[0-9a-fA-F]{64}", false),
+        keywords: &["priv", "pk", "wallet", "key"],
+        // A wallet's name for its key. Not `secret_key`: that is what web
+        // frameworks call their signing secret (`SECRET_KEY`, `jwt_secret_key`,
+        // 64 hex as often as not), which the generic rules report for what
+        // its name says.
+        pattern: assign(r"(?:private[_\-.]?key|privkey|priv[_\-]?key|wallet[_\-.]?(?:key|secret)|\bpk\b|signer[_\-.]?key|eth[_\-.]?key)", r"(?:0x)?[0-9a-fA-F]{64}", false),
         validate: Some(validate::evm_private_key),
         min_entropy: 3.3,
         scope: NEAR_NAME,
         generic: true,
-        examples: &[r#"PRIVATE_KEY=0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"#],
+        examples: &[
+            r#"PRIVATE_KEY=0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"#,
+            r#"wallet_secret = "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e""#,
+        ],
         negatives: &[
             r#"PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"#,
             r#"private_key_hash = "cc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
             r#"tx = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
+            r#""jwt_secret_key": "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e","#,
+            r#"SECRET_KEY = "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e""#,
         ],
         remediation: "Move the funds to a new wallet now: a leaked wallet key cannot be revoked, and anyone \
                       with a clone can sign with it."
