@@ -1,4 +1,4 @@
-//! The command line (clap derive only). `app.rs` resolves these into the
+//! The command line (clap derive only). `app/settings.rs` resolves these into the
 //! settings the engine and checks take; no clap type goes further.
 
 use std::path::PathBuf;

@@ -8,7 +8,7 @@
 //! `pre-commit` is refused unless asked to chain it, in which case the foreign
 //! hook is kept as `pre-commit.keyaudit-chained`, run first, and restored by
 //! `uninstall`. Nothing here prints: the functions return what they did and
-//! `app.rs` tells the user.
+//! `app/hook.rs` tells the user.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

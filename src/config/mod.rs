@@ -1,7 +1,7 @@
 //! `keyaudit.toml`: parsed with unknown keys rejected and positions kept, then
 //! validated into a [`Config`]. A malformed file is an error naming the file,
 //! line and column, with a hint. Command-line values override file values in
-//! `app.rs`.
+//! `app/settings.rs`.
 //!
 //! The `[[key]]` tables (the permission manifest) are accepted here and left to
 //! the manifest check. `[[rule]]` (custom detection rules) and `[[allow]]`

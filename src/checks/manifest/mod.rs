@@ -17,8 +17,8 @@
 //! - `init`: the `--init` template;
 //! - here: the entry points.
 //!
-//! Left to others: the `[scan]` section (`config.rs`), `.env` files (the env
-//! check), printing (`app.rs`).
+//! Left to others: the `[scan]` section (`config/`), `.env` files (the env
+//! check), printing (`app/`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
