@@ -121,29 +121,7 @@ impl Allowlist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Check, Confidence, Location, Severity, Source};
-
-    fn finding(rule: &str, path: &str, secret: &[u8]) -> Finding {
-        Finding {
-            check: Check::Leak,
-            rule: rule.into(),
-            severity: Severity::High,
-            confidence: Confidence::Medium,
-            message: String::new(),
-            location: Location {
-                source: Source::Tree,
-                path: path.into(),
-                line: Some(1),
-                column: Some(1),
-                commit: None,
-                author: None,
-                date: None,
-            },
-            secret: Some(crate::redact::secret_ref(rule, secret)),
-            subject: None,
-            remediation: String::new(),
-        }
-    }
+    use crate::finding::Source;
 
     fn entry(paths: &[&str], secrets: &[&str], rules: &[&str]) -> AllowEntry {
         let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
@@ -168,18 +146,18 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let a = finding("acme-token", "tests/a.py", b"x1");
-        let b = finding("other", "tests/a.py", b"x1");
-        let c = finding("acme-token", "src/a.py", b"x1");
+        let a = Finding::sample("acme-token", "tests/a.py", Source::Tree, Some(b"x1"));
+        let b = Finding::sample("other", "tests/a.py", Source::Tree, Some(b"x1"));
+        let c = Finding::sample("acme-token", "src/a.py", Source::Tree, Some(b"x1"));
         assert_eq!(list.matching(&a), vec![0]);
         assert!(list.matching(&b).is_empty() && list.matching(&c).is_empty());
-        let t = finding("other", "src/a.py", b"TEST_123");
+        let t = Finding::sample("other", "src/a.py", Source::Tree, Some(b"TEST_123"));
         assert!(list.matching(&t).is_empty(), "not noted at detection yet");
         list.note_secret(b"TEST_123", &t.secret.as_ref().unwrap().fingerprint);
         list.note_secret(b"TEST_123x", "sha256:other");
         assert_eq!(list.matching(&t), vec![1]);
         // The regex must match the whole secret.
-        let u = finding("other", "src/a.py", b"xTEST_123");
+        let u = Finding::sample("other", "src/a.py", Source::Tree, Some(b"xTEST_123"));
         list.note_secret(b"xTEST_123", &u.secret.as_ref().unwrap().fingerprint);
         assert!(list.matching(&u).is_empty());
     }

@@ -332,38 +332,16 @@ pub fn render(entries: Vec<Entry>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Check, Confidence, Location, Severity, Source};
-
-    fn finding(rule: &str, path: &str, source: Source, secret: Option<&[u8]>) -> Finding {
-        Finding {
-            check: Check::Leak,
-            rule: rule.into(),
-            severity: Severity::High,
-            confidence: Confidence::Medium,
-            message: format!("{rule} in {path}"),
-            location: Location {
-                source,
-                path: path.into(),
-                line: Some(1),
-                column: Some(1),
-                commit: None,
-                author: None,
-                date: None,
-            },
-            secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
-            subject: None,
-            remediation: String::new(),
-        }
-    }
+    use crate::finding::Source;
 
     #[test]
     fn entries_are_sorted_deduplicated_and_leave_out_ignored_files() {
         let found = vec![
-            finding("b-rule", "z.py", Source::Tree, Some(b"secret-one")),
-            finding("b-rule", "z.py", Source::History, Some(b"secret-one")),
-            finding("a-rule", "a.py", Source::Tree, Some(b"secret-two")),
-            finding("a-rule", ".env", Source::Ignored, Some(b"secret-three")),
-            finding("env-file-tracked", ".env", Source::Tree, None),
+            Finding::sample("b-rule", "z.py", Source::Tree, Some(b"secret-one")),
+            Finding::sample("b-rule", "z.py", Source::History, Some(b"secret-one")),
+            Finding::sample("a-rule", "a.py", Source::Tree, Some(b"secret-two")),
+            Finding::sample("a-rule", ".env", Source::Ignored, Some(b"secret-three")),
+            Finding::sample("env-file-tracked", ".env", Source::Tree, None),
         ];
         let entries = entries(&found);
         let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();

@@ -48,27 +48,12 @@ impl ExitStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Check, Confidence, Location, Source};
+    use crate::finding::Source;
 
     fn finding(severity: Severity, source: Source) -> Finding {
         Finding {
-            check: Check::Leak,
-            rule: "r".into(),
             severity,
-            confidence: Confidence::Medium,
-            message: String::new(),
-            location: Location {
-                source,
-                path: "p".into(),
-                line: None,
-                column: None,
-                commit: None,
-                author: None,
-                date: None,
-            },
-            secret: None,
-            subject: None,
-            remediation: String::new(),
+            ..Finding::sample("r", "p", source, None)
         }
     }
 

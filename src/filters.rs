@@ -241,32 +241,9 @@ pub fn dedup(findings: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::baseline::entries;
-    use crate::finding::{Confidence, Location, Severity};
-
-    fn finding(rule: &str, path: &str, source: Source, secret: Option<&[u8]>) -> Finding {
-        Finding {
-            check: Check::Leak,
-            rule: rule.into(),
-            severity: Severity::High,
-            confidence: Confidence::Medium,
-            message: format!("{rule} in {path}"),
-            location: Location {
-                source,
-                path: path.into(),
-                line: Some(1),
-                column: Some(1),
-                commit: None,
-                author: None,
-                date: None,
-            },
-            secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
-            subject: secret.is_none().then(String::new),
-            remediation: String::new(),
-        }
-    }
 
     fn about(rule: &str, subject: &str, message: &str, line: usize) -> Finding {
-        let mut f = finding(rule, "keyaudit.toml", Source::Manifest, None).about(subject);
+        let mut f = Finding::sample(rule, "keyaudit.toml", Source::Manifest, None).about(subject);
         f.check = Check::Manifest;
         f.message = message.into();
         f.location.line = Some(line);
@@ -282,8 +259,8 @@ mod tests {
 
     #[test]
     fn earliest_keeps_the_first_commit_and_drops_what_was_there_before() {
-        let a = finding("r", "a.py", Source::History, Some(b"secret-a"));
-        let b = finding("r", "b.py", Source::History, Some(b"secret-b"));
+        let a = Finding::sample("r", "a.py", Source::History, Some(b"secret-a"));
+        let b = Finding::sample("r", "b.py", Source::History, Some(b"secret-b"));
         let mut later = a.clone();
         later.location.commit = Some("later".into());
         let found = vec![
@@ -321,13 +298,13 @@ mod tests {
     fn fold_reports_a_secret_once_from_history_then_tree() {
         let s = Some(&b"secret-one"[..]);
         let mut found = vec![
-            finding("r", "a.py", Source::Tree, s),
-            finding("r", "a.py", Source::History, s),
-            finding("r", "a.py", Source::Staged, s),
-            finding("r", "b.py", Source::Staged, s),
-            finding("r", "b.py", Source::Tree, s),
-            finding("env-file-tracked", "a.py", Source::Tree, None),
-            finding("env-file-tracked", "a.py", Source::History, None),
+            Finding::sample("r", "a.py", Source::Tree, s),
+            Finding::sample("r", "a.py", Source::History, s),
+            Finding::sample("r", "a.py", Source::Staged, s),
+            Finding::sample("r", "b.py", Source::Staged, s),
+            Finding::sample("r", "b.py", Source::Tree, s),
+            Finding::sample("env-file-tracked", "a.py", Source::Tree, None),
+            Finding::sample("env-file-tracked", "a.py", Source::History, None),
         ];
         fold_sources(&mut found);
         assert_eq!(
@@ -345,14 +322,14 @@ mod tests {
 
     #[test]
     fn baseline_matches_fingerprint_and_path_and_reports_stale_entries() {
-        let old = finding("r", "a.py", Source::Tree, Some(b"old-secret"));
-        let gone = finding("r", "b.py", Source::Tree, Some(b"gone-secret"));
+        let old = Finding::sample("r", "a.py", Source::Tree, Some(b"old-secret"));
+        let gone = Finding::sample("r", "b.py", Source::Tree, Some(b"gone-secret"));
         let known = Baseline {
             path: "b.json".into(),
             entries: entries(&[old.clone(), gone]),
         };
-        let copied = finding("r", "c.py", Source::Tree, Some(b"old-secret"));
-        let new = finding("r", "a.py", Source::Tree, Some(b"new-secret"));
+        let copied = Finding::sample("r", "c.py", Source::Tree, Some(b"old-secret"));
+        let new = Finding::sample("r", "a.py", Source::Tree, Some(b"new-secret"));
         let mut found = vec![old.clone(), old, copied, new];
         let applied = baseline(&mut found, &known);
         assert_eq!(applied.baselined, 2);
@@ -400,16 +377,16 @@ mod tests {
     #[test]
     fn dedup_keeps_one_per_identity_and_source_and_one_secretless_per_line() {
         let s = Some(&b"secret-one"[..]);
-        let mut printed = finding("env-secret-printed", "bot.py", Source::Tree, None);
+        let mut printed = Finding::sample("env-secret-printed", "bot.py", Source::Tree, None);
         printed.location.column = Some(20);
         let mut first = printed.clone().about("API_KEY");
         first.location.column = Some(7);
         let mut next_line = printed.clone().about("API_KEY");
         next_line.location.line = Some(2);
         let mut found = vec![
-            finding("r", "a.py", Source::Tree, s),
-            finding("r", "a.py", Source::Tree, s),
-            finding("r", "a.py", Source::History, s),
+            Finding::sample("r", "a.py", Source::Tree, s),
+            Finding::sample("r", "a.py", Source::Tree, s),
+            Finding::sample("r", "a.py", Source::History, s),
             printed.about("API_SECRET"),
             first,
             next_line,

@@ -205,3 +205,30 @@ impl Identity {
         self
     }
 }
+
+#[cfg(test)]
+impl Finding {
+    /// A finding for unit tests: rule `rule` at line 1, column 1 of `path`,
+    /// from `source`, holding `secret` (without one, an empty subject).
+    pub(crate) fn sample(rule: &str, path: &str, source: Source, secret: Option<&[u8]>) -> Finding {
+        Finding {
+            check: Check::Leak,
+            rule: rule.into(),
+            severity: Severity::High,
+            confidence: Confidence::Medium,
+            message: format!("{rule} in {path}"),
+            location: Location {
+                source,
+                path: path.into(),
+                line: Some(1),
+                column: Some(1),
+                commit: None,
+                author: None,
+                date: None,
+            },
+            secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
+            subject: secret.is_none().then(String::new),
+            remediation: String::new(),
+        }
+    }
+}
