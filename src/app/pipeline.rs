@@ -146,12 +146,14 @@ pub(super) fn gather(
         EnvCheck::On => true,
     };
     let local = env.then(|| env_check::Local::read(&ws)).transpose()?;
-    // The custom rules run with the built-in ones, in the same pass.
-    let engine = match &local {
-        Some(local) if !plan.leaks => env_check::engine(local, false),
-        Some(local) => env_check::engine(local, true).extended(settings.custom_rules),
-        None => Engine::default().extended(settings.custom_rules),
-    };
+    // One engine, one pass: the env rules first (a traced value wins over a
+    // built-in rule at the same span), then the built-in and custom leak rules.
+    let mut rules = local.as_ref().map(env_check::rules).unwrap_or_default();
+    if plan.leaks || local.is_none() {
+        rules.extend_from_slice(crate::catalog::rules());
+        rules.extend_from_slice(settings.custom_rules);
+    }
+    let engine = Engine::new(rules);
     let engine = match &settings.allowlist {
         Some(allowlist) => engine.allowing(allowlist.clone()),
         None => engine,

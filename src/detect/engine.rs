@@ -108,19 +108,6 @@ impl Engine {
         }
     }
 
-    /// This engine with `extra` rules after its own (rebuilt only when there are any).
-    pub fn extended(self, extra: &[Rule]) -> Engine {
-        if extra.is_empty() {
-            return self;
-        }
-        let mut rules = self.rules;
-        rules.extend_from_slice(extra);
-        Engine {
-            allowlist: self.allowlist,
-            ..Engine::new(rules)
-        }
-    }
-
     /// This engine with an allowlist whose secret regexes see every secret found.
     pub fn allowing(mut self, allowlist: std::sync::Arc<crate::allow::Allowlist>) -> Engine {
         self.allowlist = Some(allowlist);

@@ -129,7 +129,7 @@ struct EnvFile {
 }
 
 /// The working tree's `.env` files and the credentials in the ignored ones:
-/// read once per run, shared by the traced-value rules ([`engine`]) and the
+/// read once per run, shared by the traced-value rules ([`rules`]) and the
 /// file checks ([`check_files`]).
 pub struct Local {
     files: Vec<EnvFile>,
@@ -282,13 +282,4 @@ pub fn rules(local: &Local) -> Vec<Rule> {
     }
     out.push(print_rule());
     out
-}
-
-/// An engine with the env rules first and, when `with_builtin`, every built-in rule.
-pub fn engine(local: &Local, with_builtin: bool) -> Engine {
-    let mut rules = rules(local);
-    if with_builtin {
-        rules.extend_from_slice(crate::catalog::rules());
-    }
-    Engine::new(rules)
 }
