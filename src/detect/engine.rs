@@ -40,7 +40,7 @@ pub struct Match {
 /// Built rules plus the prefilter that picks which of them run.
 pub struct Engine {
     rules: Vec<Rule>,
-    regexes: Vec<OnceLock<Regex>>,
+    regexes: Vec<OnceLock<(Regex, usize)>>,
     /// Keyword automaton over every rule's keywords (ASCII case-insensitive).
     prefilter: AhoCorasick,
     /// For each keyword pattern, the rules it triggers.
@@ -127,12 +127,24 @@ impl Engine {
         &self.rules[index]
     }
 
-    fn regex(&self, index: usize) -> &Regex {
-        self.regexes[index].get_or_init(|| {
-            Regex::new(&self.rules[index].pattern).unwrap_or_else(|e| {
+    /// A rule's compiled pattern (on first use) and the index of the group
+    /// holding its secret: the group named `secret`, else a pattern's one
+    /// unnamed group (custom rules may capture it either way), else 0, the
+    /// whole match.
+    fn regex(&self, index: usize) -> (&Regex, usize) {
+        let (regex, secret) = self.regexes[index].get_or_init(|| {
+            let regex = Regex::new(&self.rules[index].pattern).unwrap_or_else(|e| {
                 panic!("rule {} has an invalid pattern: {e}", self.rules[index].id)
-            })
-        })
+            });
+            let names: Vec<Option<&str>> = regex.capture_names().collect();
+            let secret = match names.iter().position(|n| *n == Some("secret")) {
+                Some(i) => i,
+                None if names.len() == 2 && names[1].is_none() => 1,
+                None => 0,
+            };
+            (regex, secret)
+        });
+        (regex, *secret)
     }
 
     /// Which rules the keywords trigger (in rule order), and for each keyword
@@ -206,21 +218,14 @@ impl Engine {
                 continue;
             }
             for (lo, hi) in self.windows(i, bytes, &hits) {
-                let (regex, window) = (self.regex(i), &bytes[lo..hi]);
-                // A pattern's one unnamed group is its secret when no group
-                // is named `secret` (custom rules may capture it either way).
-                let only_group =
-                    regex.captures_len() == 2 && regex.capture_names().nth(1).flatten().is_none();
+                let ((regex, secret_group), window) = (self.regex(i), &bytes[lo..hi]);
                 let mut from = 0;
                 while from <= window.len() {
                     let Some(caps) = regex.captures_at(window, from) else {
                         break;
                     };
                     let Some(whole) = caps.get(0) else { break };
-                    let secret = caps
-                        .name("secret")
-                        .or_else(|| only_group.then(|| caps.get(1)).flatten())
-                        .unwrap_or(whole);
+                    let secret = caps.get(secret_group).unwrap_or(whole);
                     // The next search starts where this secret ends, not
                     // where the match ends: the boundary character a pattern
                     // consumes after a secret (`,`, a space, `\r`) may be the
