@@ -23,3 +23,4 @@ pub mod hook;
 pub mod redact;
 pub mod report;
 pub mod source;
+pub mod verify;

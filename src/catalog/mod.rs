@@ -57,6 +57,9 @@ pub struct Exchange {
     pub natives: &'static [Native],
     /// The exchange's detection rules, in the engine's order.
     pub rules: fn() -> Vec<Rule>,
+    /// How `--verify` asks the exchange what a key can do; `None` where no
+    /// read-only endpoint for the calling key's permissions is documented.
+    pub verify: Option<crate::verify::Verifier>,
 }
 
 /// How an exchange lets a key be limited.

@@ -18,6 +18,7 @@ pub static EXCHANGE: Exchange = Exchange {
     ip_allowlist: false,
     natives: &[n(&["Trading API key", "Full Access"], &[Read, SpotTrade])],
     rules,
+    verify: None,
 };
 
 /// Alpaca's detection rules, in the engine's order.

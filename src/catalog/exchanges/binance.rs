@@ -69,6 +69,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Enable Symbol Whitelist", "enableSymbolWhitelist"], &[]),
     ],
     rules,
+    verify: None,
 };
 
 /// Binance's detection rules, in the engine's order.

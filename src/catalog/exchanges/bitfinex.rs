@@ -29,6 +29,7 @@ pub static EXCHANGE: Exchange = Exchange {
         rw(&["bfxpay", "Bitfinex Pay"], &[Pay]),
     ],
     rules,
+    verify: None,
 };
 
 /// Bitfinex's detection rules, in the engine's order.

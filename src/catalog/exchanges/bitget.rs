@@ -31,6 +31,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["P2P Trading"], &[P2p]),
     ],
     rules,
+    verify: None,
 };
 
 /// Bitget's detection rules, in the engine's order.

@@ -21,6 +21,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Withdraw", "withdraw"], &[Withdraw]),
     ],
     rules,
+    verify: None,
 };
 
 /// BitMEX's detection rules, in the engine's order.

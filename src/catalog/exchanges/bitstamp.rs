@@ -48,6 +48,7 @@ pub static EXCHANGE: Exchange = Exchange {
         ),
     ],
     rules,
+    verify: None,
 };
 
 /// Bitstamp's detection rules, in the engine's order.

@@ -55,6 +55,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["NFT"], &[Other]),
     ],
     rules,
+    verify: None,
 };
 
 /// Bybit's detection rules, in the engine's order.

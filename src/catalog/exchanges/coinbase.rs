@@ -26,6 +26,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Manage"], &[Admin]),
     ],
     rules,
+    verify: None,
 };
 
 /// Coinbase's detection rules, in the engine's order.

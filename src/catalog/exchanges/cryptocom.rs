@@ -24,6 +24,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Can Withdraw"], &[Withdraw]),
     ],
     rules,
+    verify: None,
 };
 
 /// Crypto.com's detection rules, in the engine's order.

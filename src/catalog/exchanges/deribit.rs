@@ -24,6 +24,7 @@ pub static EXCHANGE: Exchange = Exchange {
         rw(&["custody"], &[Other]),
     ],
     rules,
+    verify: None,
 };
 
 /// Deribit's detection rules, in the engine's order.

@@ -28,6 +28,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Withdrawal", "withdraw"], &[Withdraw]),
     ],
     rules,
+    verify: None,
 };
 
 /// Gate's detection rules, in the engine's order.

@@ -23,6 +23,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Administrator"], &[Admin]),
     ],
     rules,
+    verify: None,
 };
 
 /// Gemini's detection rules, in the engine's order.

@@ -25,6 +25,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Withdraw"], &[Withdraw]),
     ],
     rules,
+    verify: None,
 };
 
 /// HTX's detection rules, in the engine's order.

@@ -29,6 +29,7 @@ pub static EXCHANGE: Exchange = Exchange {
         ),
     ],
     rules,
+    verify: None,
 };
 
 /// Hyperliquid's detection rules, in the engine's order.

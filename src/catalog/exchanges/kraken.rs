@@ -55,6 +55,7 @@ pub static EXCHANGE: Exchange = Exchange {
         ),
     ],
     rules,
+    verify: None,
 };
 
 /// Kraken's detection rules, in the engine's order.

@@ -29,6 +29,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Transfer"], &[Withdraw, Deposit]),
     ],
     rules,
+    verify: None,
 };
 
 /// KuCoin's detection rules, in the engine's order.

@@ -26,6 +26,7 @@ pub static EXCHANGE: Exchange = Exchange {
         rw(&["SPOT_DEPOSIT"], &[Deposit]),
     ],
     rules,
+    verify: None,
 };
 
 /// MEXC's detection rules, in the engine's order.

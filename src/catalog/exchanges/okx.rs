@@ -22,6 +22,7 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Withdraw"], &[Withdraw]),
     ],
     rules,
+    verify: None,
 };
 
 /// OKX's detection rules, in the engine's order.
