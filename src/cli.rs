@@ -63,6 +63,36 @@ pub struct Global {
     /// Also list every skipped file and why.
     #[arg(long, global = true)]
     pub verbose: bool,
+    /// (scan, manifest, audit) Ask each exchange what a key can really do: the only option
+    /// that touches the network. `--verify=strict` fails the run (exit 2) when a key cannot be
+    /// verified. See `keyaudit verify --list` for every endpoint it may call.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "on",
+        value_name = "MODE"
+    )]
+    pub verify: Option<VerifyMode>,
+    /// Send EXCHANGE's --verify requests to URL instead of its own API host (testnets, local
+    /// test servers; https, or http to a loopback address). Also KEYAUDIT_VERIFY_URL_<EXCHANGE>
+    /// in the environment. Never read from a config file.
+    #[arg(long, global = true, value_name = "EXCHANGE=URL")]
+    pub verify_url: Vec<String>,
+    /// Give up on one --verify request after this many seconds [default: 10].
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub verify_timeout: Option<u64>,
+}
+
+/// How `--verify` treats a key it could not verify.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyMode {
+    /// Reported ("could not verify"), the run goes on.
+    On,
+    /// The run fails (exit 2) after its report is written.
+    Strict,
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,6 +114,15 @@ pub enum Command {
     Rules(RulesArgs),
     /// Install or uninstall the git pre-commit hook that runs `scan --staged`.
     Hook(HookArgs),
+    /// `--list`: every read-only endpoint `--verify` may call, per exchange.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// List every endpoint `--verify` may call, with the host each exchange's keys go to.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -122,6 +122,9 @@ pub struct Finding {
     #[serde(skip)]
     pub subject: Option<String>,
     pub remediation: String,
+    /// What the exchange said about the credential (`--verify` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::verify::session::Verification>,
 }
 
 impl Finding {
@@ -229,6 +232,7 @@ impl Finding {
             secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
             subject: secret.is_none().then(String::new),
             remediation: String::new(),
+            verification: None,
         }
     }
 }

@@ -56,8 +56,10 @@ pub(super) fn manifest(global: &Global, args: &ManifestArgs) -> Result<ExitStatu
              hint: name a trusted manifest with --manifest FILE or --config FILE"
         );
     }
+    let (findings, problems) = check::check(&ws, file, settings.verify.as_deref())?;
     let outcome = Outcome {
-        findings: check::check(&ws, file)?,
+        findings,
+        problems,
         ..Outcome::default()
     };
     counts::report();

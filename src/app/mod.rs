@@ -6,7 +6,8 @@
 //! - `plan`: which checks a command makes, over which sources;
 //! - `pipeline`: running a plan into one report and an exit status;
 //! - one file per command that is more than a plan: `env`, `baseline`,
-//!   `manifest`, `rules` (and `--permissions`), `hook`.
+//!   `manifest`, `rules` (and `--permissions`), `hook`, `verify` (`--verify`'s
+//!   session, and `verify --list`).
 
 mod baseline;
 mod env;
@@ -16,6 +17,7 @@ mod pipeline;
 mod plan;
 mod rules;
 mod settings;
+mod verify;
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -52,5 +54,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Scan(args) => checks(&cli.global, &args.target.path, scan_plan(args)?),
         Command::Env(args) => env::env(&cli.global, args),
         Command::Audit(t) => checks(&cli.global, &t.path, audit_plan()),
+        Command::Verify(args) => verify::list(&cli.global, args),
     }
 }

@@ -158,7 +158,19 @@ pub(super) fn gather(
         Some(allowlist) => engine.allowing(allowlist.clone()),
         None => engine,
     };
+    // `--verify`: the parts of exchange credentials found together are kept
+    // while the sources scan, and asked about once they are done.
+    let collector = (settings.verify.is_some() && plan.leaks)
+        .then(|| std::sync::Arc::new(crate::verify::leaks::Collector::new()));
+    let engine = match &collector {
+        Some(collector) => engine.collecting(collector.clone()),
+        None => engine,
+    };
     let mut outcome = run_sources(&ws, plan.sources, &engine, settings)?;
+    if let (Some(collector), Some(session)) = (&collector, &settings.verify) {
+        let verified = collector.verify(session);
+        crate::verify::leaks::apply(&mut outcome.findings, &verified);
+    }
     if let Some(local) = &local {
         let files = env_check::check_files(local, &outcome.paths);
         outcome.findings.extend(files.findings);
@@ -169,9 +181,10 @@ pub(super) fn gather(
         if file.is_none() && global.no_repo_config {
             outcome.problems.push(no_manifest_read());
         } else {
-            outcome
-                .findings
-                .extend(crate::checks::manifest::check(&ws, file)?);
+            let (findings, problems) =
+                crate::checks::manifest::check(&ws, file, settings.verify.as_deref())?;
+            outcome.findings.extend(findings);
+            outcome.problems.extend(problems);
         }
     }
     Ok(outcome)
@@ -337,7 +350,19 @@ pub(super) fn finish(
     report.custom_rules = settings.custom_rules;
     report.summary.skipped.excluded_by_repo_config =
         settings.limits.exclude.excluded_by_repo_config();
-    let status = ExitStatus::from_findings(&report.findings, settings.fail_on);
+    let mut status = ExitStatus::from_findings(&report.findings, settings.fail_on);
+    if let Some(session) = settings.verify.as_deref().filter(|s| s.strict)
+        && session.unverified() > 0
+    {
+        // `--verify=strict`: a key that could not be verified fails the run
+        // (after the report, which says why for each).
+        eprintln!(
+            "keyaudit: error: --verify=strict: {} credential(s) could not be verified (see each finding's \
+             verification)",
+            session.unverified()
+        );
+        status = ExitStatus::Error;
+    }
     match emit(&settings.output, |w| {
         report::write(&report, settings.format, settings.verbosity, w)
     }) {

@@ -27,6 +27,8 @@ pub(super) struct Settings {
     pub(super) custom_rules: &'static [crate::detect::Rule],
     /// The config's `[[allow]]` entries, if any.
     pub(super) allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
+    /// `--verify`: the run's verification session (the only network use).
+    pub(super) verify: Option<std::sync::Arc<crate::verify::session::Session>>,
 }
 
 /// The threshold when neither `--fail-on` nor `[scan] fail_on` names one.
@@ -138,5 +140,6 @@ pub(super) fn resolve(global: &Global, root: &Path) -> Result<Settings> {
             .transpose()?,
         custom_rules: crate::catalog::custom_rules(&config.rules),
         allowlist,
+        verify: super::verify::session(global)?.map(std::sync::Arc::new),
     })
 }

@@ -6,6 +6,7 @@
 use crate::checks::{env, manifest};
 use crate::finding::Check::{self, *};
 use crate::finding::Severity::{self, *};
+use crate::verify::keys::rule as verify;
 
 /// One check rule: id, severity, check, description.
 pub(super) const CHECK_RULES: &[(&str, Severity, Check, &str)] = &[
@@ -111,5 +112,53 @@ pub(super) const CHECK_RULES: &[(&str, Severity, Check, &str)] = &[
         Low,
         Manifest,
         "no permission manifest",
+    ),
+    (
+        verify::WITHDRAW,
+        Critical,
+        Manifest,
+        "--verify: the exchange says the key can withdraw",
+    ),
+    (
+        verify::TRANSFER,
+        High,
+        Manifest,
+        "--verify: the exchange says the key can transfer funds, and the manifest does not declare it",
+    ),
+    (
+        verify::WIDER,
+        High,
+        Manifest,
+        "--verify: the exchange grants the key more than the manifest declares",
+    ),
+    (
+        verify::NOT_GRANTED,
+        Low,
+        Manifest,
+        "--verify: a declared permission the exchange does not grant",
+    ),
+    (
+        verify::NO_IP,
+        Medium,
+        Manifest,
+        "--verify: the exchange has no IP allowlist on the key",
+    ),
+    (
+        verify::EXPIRING,
+        Medium,
+        Manifest,
+        "--verify: the key is disabled, expired or expires within 30 days",
+    ),
+    (
+        verify::REJECTED,
+        High,
+        Manifest,
+        "--verify: the exchange rejects the key (revoked, rotated, wrong secret or passphrase)",
+    ),
+    (
+        verify::UNVERIFIED,
+        Low,
+        Manifest,
+        "--verify: the key could not be verified (network, timeout, unexpected answer)",
     ),
 ];

@@ -54,6 +54,8 @@ pub struct Engine {
     /// `[[allow]]` entries that test secrets: the step that turns matches
     /// into findings (`source::detect`) shows them each secret.
     allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
+    /// `scan --verify`: where the parts of credentials found together are kept.
+    collector: Option<std::sync::Arc<crate::verify::leaks::Collector>>,
 }
 
 impl Default for Engine {
@@ -105,6 +107,7 @@ impl Engine {
             rule_keywords,
             keyword_positions,
             allowlist: None,
+            collector: None,
         }
     }
 
@@ -112,6 +115,21 @@ impl Engine {
     pub fn allowing(mut self, allowlist: std::sync::Arc<crate::allow::Allowlist>) -> Engine {
         self.allowlist = Some(allowlist);
         self
+    }
+
+    /// This engine with a collector that keeps the parts of every exchange
+    /// credential found together, for `--verify` (see `verify::leaks`).
+    pub fn collecting(
+        mut self,
+        collector: std::sync::Arc<crate::verify::leaks::Collector>,
+    ) -> Engine {
+        self.collector = Some(collector);
+        self
+    }
+
+    /// The collector given with [`Engine::collecting`].
+    pub fn collector(&self) -> Option<&crate::verify::leaks::Collector> {
+        self.collector.as_deref()
     }
 
     /// The allowlist given with [`Engine::allowing`].

@@ -120,6 +120,9 @@ struct ResultProperties<'a> {
     author: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    /// What `--verify` learned from the exchange.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<&'a crate::verify::session::Verification>,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -293,6 +296,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                 commit: f.location.commit.as_deref(),
                 author: f.location.author.as_deref(),
                 date: f.location.date.as_deref(),
+                verification: f.verification.as_ref(),
             },
         });
     }

@@ -188,12 +188,19 @@ pub struct Provenance<'a> {
 
 /// Runs the engine on one piece of content and turns its matches into findings.
 pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -> Vec<Finding> {
-    engine
+    let matches: Vec<Match> = engine
         .scan(path, bytes)
         .into_iter()
         .filter(|m| engine.rule(m.rule).sources.contains(&prov.source))
-        .map(|m| finding(engine, path, bytes, &m, prov))
-        .collect()
+        .collect();
+    let findings: Vec<Finding> = matches
+        .iter()
+        .map(|m| finding(engine, path, bytes, m, prov))
+        .collect();
+    if let Some(collector) = engine.collector() {
+        collector.offer(engine, bytes, &matches, &findings);
+    }
+    findings
 }
 
 /// What a match proved beyond its pattern, as a message suffix.
@@ -252,5 +259,6 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         }),
         subject: (!rule.is_secret).then(|| String::from_utf8_lossy(matched).into_owned()),
         remediation: rule.remediation.clone(),
+        verification: None,
     }
 }

@@ -18,6 +18,10 @@
 //! is never echoed (a verifier reduces it to the exchange's error code and a
 //! scrubbed message).
 
+pub mod http;
+pub mod keys;
+pub mod leaks;
+pub mod session;
 pub mod sign;
 
 use std::fmt;
@@ -44,7 +48,7 @@ impl Part {
 }
 
 /// A credential to verify. Its `Debug` shows no secret.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Credential {
     pub key: String,
     pub secret: String,

@@ -172,7 +172,14 @@ fn missing(path: &str) -> Finding {
 /// FILE`, else `keyaudit.toml` at the root. A repository with no manifest (or
 /// one with no `[[key]]` table) gets a single low finding saying how to write
 /// one. A named file that cannot be read, and an invalid manifest, are errors.
-pub fn check(ws: &Workspace, manifest: Option<&Path>) -> Result<Vec<Finding>, ManifestError> {
+/// With `verify` (`--verify`), each key is also asked about at its exchange
+/// (`verify::keys`); the keys that could not be asked about are returned as
+/// problems.
+pub fn check(
+    ws: &Workspace,
+    manifest: Option<&Path>,
+    verify: Option<&crate::verify::session::Session>,
+) -> Result<(Vec<Finding>, Vec<crate::source::Problem>), ManifestError> {
     let dir = folder_of(ws.root());
     use crate::files::{self, Origin};
     let (file, origin) = match manifest {
@@ -182,17 +189,23 @@ pub fn check(ws: &Workspace, manifest: Option<&Path>) -> Result<Vec<Finding>, Ma
     let text = match files::read(&file, "manifest", origin, files::MAX_CONFIG_SIZE) {
         Ok(text) => text,
         Err(e) if origin == Origin::Repository && e.is_not_found() => {
-            return Ok(vec![missing(DEFAULT_FILE)]);
+            return Ok((vec![missing(DEFAULT_FILE)], Vec::new()));
         }
         Err(e) => return Err(ManifestError::File(e)),
     };
     let parsed = parse(&file, &text)?;
     let shown = display_path(dir, &file);
     if parsed.keys.is_empty() {
-        return Ok(vec![missing(&shown)]);
+        return Ok((vec![missing(&shown)], Vec::new()));
     }
     let mut findings = evaluate(&parsed, &shown);
     findings.extend(cross_check(&parsed, &workspace_reads(ws, dir), &shown));
+    let mut problems = Vec::new();
+    if let Some(session) = verify {
+        let verified = crate::verify::keys::check(&parsed, &shown, ws, session);
+        findings.extend(verified.findings);
+        problems.extend(verified.problems);
+    }
     // Findings of one rule on one line are joined by the filter stage.
-    Ok(findings)
+    Ok((findings, problems))
 }
