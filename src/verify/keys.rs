@@ -406,3 +406,32 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_say_which_part_they_hold() {
+        for (name, part) in [
+            ("BINANCE_API_KEY", Part::Key),
+            ("COINBASE_API_KEY_NAME", Part::Key),
+            ("KRAKEN_KEY_ID", Part::Key),
+            ("BINANCE_API_SECRET", Part::Secret),
+            ("COINBASE_API_PRIVATE_KEY", Part::Secret),
+            ("KRAKEN_PRIV_KEY", Part::Secret),
+            ("OKX_PASSPHRASE", Part::Passphrase),
+            ("KUCOIN_API_PASSWORD", Part::Passphrase),
+            ("okx-api-pass", Part::Passphrase),
+        ] {
+            assert_eq!(part_of(name), part, "{name}");
+        }
+    }
+
+    #[test]
+    fn env_files_are_the_real_ones_not_examples() {
+        assert!(is_env_file(".env") && is_env_file(".env.production"));
+        assert!(!is_env_file(".env.example") && !is_env_file(".env.sample"));
+        assert!(!is_env_file("env") && !is_env_file(".envrc"));
+    }
+}

@@ -1,0 +1,514 @@
+//! `--verify` end to end: the real binary against local servers on
+//! 127.0.0.1 that check signatures as each exchange documents and answer
+//! with its documented shapes (`exchange_mock.rs`). No test reaches the
+//! internet: every run that verifies names a local override, and the tests
+//! that prove nothing is sent use a local server that counts what arrives.
+
+use std::time::{Duration, Instant};
+
+use crate::exchange_mock::{Account, Mock, Perms};
+use crate::support::*;
+
+/// A deterministic string of `len` letters and digits (no placeholder shape).
+fn token(seed: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ALPHABET[(x % ALPHABET.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+fn perms(trade: bool, transfer: bool, withdraw: bool, ip_restricted: bool) -> Perms {
+    Perms {
+        trade,
+        transfer,
+        withdraw,
+        ip_restricted,
+    }
+}
+
+fn copy(a: &Account) -> Account {
+    Account {
+        key: a.key.clone(),
+        secret: a.secret.clone(),
+        passphrase: a.passphrase.clone(),
+        perms: perms(
+            a.perms.trade,
+            a.perms.transfer,
+            a.perms.withdraw,
+            a.perms.ip_restricted,
+        ),
+    }
+}
+
+/// A Binance account with a fresh key and secret.
+fn binance_account(seed: u64, perms: Perms) -> Account {
+    Account {
+        key: token(seed, 64),
+        secret: token(seed + 1000, 64),
+        passphrase: None,
+        perms,
+    }
+}
+
+/// A repository whose manifest declares one Binance key (read + spot-trade,
+/// an IP allowlist) read from two env variables, and whose gitignored `.env`
+/// holds `account`'s key and secret.
+fn manifest_repo(account: &Account) -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write(".gitignore", ".env\n")
+        .write(
+            "bot.py",
+            "import os\nkey = os.getenv(\"BINANCE_API_KEY\")\nsecret = os.getenv(\"BINANCE_API_SECRET\")\n",
+        )
+        .write(
+            "keyaudit.toml",
+            "[[key]]\nname = \"grid\"\nexchange = \"binance\"\nbot = \"grid-bot\"\n\
+             env = [\"BINANCE_API_KEY\", \"BINANCE_API_SECRET\"]\n\
+             permissions = [\"read\", \"spot-trade\"]\nip_allowlist = [\"203.0.113.7\"]\n",
+        );
+    repo.commit_all("bot");
+    repo.write(
+        ".env",
+        &format!(
+            "BINANCE_API_KEY={}\nBINANCE_API_SECRET={}\n",
+            account.key, account.secret
+        ),
+    );
+    repo
+}
+
+/// Runs keyaudit in `repo` with `args`, `--format json` and `env`; returns
+/// (exit code, report, stderr), checking that no output holds a secret.
+fn run(
+    repo: &TestRepo,
+    args: &[&str],
+    env: &[(&str, &str)],
+    secrets: &[&str],
+) -> (i32, serde_json::Value, String) {
+    let mut cmd = keyaudit(repo.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = run_bounded(cmd, &all, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    for (i, secret) in secrets.iter().enumerate() {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "secret #{i} ({} chars) printed",
+            secret.len()
+        );
+    }
+    let report = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout} / {stderr}"));
+    (out.status.code().unwrap_or(-1), report, stderr)
+}
+
+/// (rule, severity) of every finding.
+fn rules(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn verify_rules(report: &serde_json::Value) -> Vec<(String, String)> {
+    rules(report)
+        .into_iter()
+        .filter(|(rule, _)| rule.starts_with("manifest-verify-"))
+        .collect()
+}
+
+#[test]
+fn verify_list_names_each_exchange_host_and_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keyaudit(dir.path())
+        .args(["verify", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for url in [
+        "https://api.binance.com/sapi/v1/account/apiRestrictions",
+        "https://api.bybit.com/v5/user/query-api",
+        "https://www.okx.com/api/v5/account/config",
+        "https://api.kraken.com/0/private/GetApiKeyInfo",
+        "https://api.kucoin.com/api/v1/user/api-key",
+        "https://api.coinbase.com/api/v3/brokerage/key_permissions",
+    ] {
+        assert!(text.contains(url), "{url} missing:\n{text}");
+    }
+    assert!(text.contains("Not verifiable"), "{text}");
+    // An override shows in the list, marked as such.
+    let out = keyaudit(dir.path())
+        .env("KEYAUDIT_VERIFY_URL_BINANCE", "http://127.0.0.1:9")
+        .args(["verify", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let binance = listing["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["exchange"] == "binance")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        binance["url"],
+        "http://127.0.0.1:9/sapi/v1/account/apiRestrictions"
+    );
+    assert_eq!(binance["overridden_by"], "KEYAUDIT_VERIFY_URL_BINANCE");
+}
+
+#[test]
+fn a_read_and_trade_key_with_an_ip_allowlist_passes() {
+    let account = binance_account(1, perms(true, false, false, true));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let mock = Mock::exchange("binance", vec![account]);
+    let url = format!("binance={}", mock.url);
+    let (code, report, stderr) = run(
+        &repo,
+        &["manifest", "--verify", "--verify-url", &url],
+        &[],
+        &[&secrets[0], &secrets[1]],
+    );
+    assert_eq!(verify_rules(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!((mock.hits(), mock.bad_signatures()), (1, 0));
+    assert!(
+        stderr.contains("warning: --verify: Binance keys are sent to http://127.0.0.1:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn withdraw_enabled_is_critical_and_no_ip_restriction_medium() {
+    let account = binance_account(2, perms(true, false, true, false));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let mock = Mock::exchange("binance", vec![account]);
+    let url = format!("binance={}", mock.url);
+    let (code, report, _) = run(
+        &repo,
+        &["manifest", "--verify", "--verify-url", &url],
+        &[],
+        &[&secrets[0], &secrets[1]],
+    );
+    let found = verify_rules(&report);
+    assert!(
+        found.contains(&("manifest-verify-withdraw".into(), "critical".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("manifest-verify-no-ip-restriction".into(), "medium".into())),
+        "{found:?}"
+    );
+    assert_eq!(code, 1);
+    let withdraw = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "manifest-verify-withdraw")
+        .unwrap();
+    assert_eq!(withdraw["verification"]["status"], "live");
+    assert_eq!(withdraw["verification"]["exchange"], "binance");
+    assert!(
+        withdraw["verification"]["scopes"]
+            .as_array()
+            .unwrap()
+            .contains(&"withdraw".into())
+    );
+    assert_eq!(withdraw["location"]["path"], "keyaudit.toml");
+    assert_eq!(withdraw["location"]["line"], 2);
+}
+
+#[test]
+fn transfer_enabled_is_high_and_declared_but_missing_is_low() {
+    // Read only at the exchange (no trade), transfer on: the manifest's
+    // spot-trade is not granted, and transfer is.
+    let account = binance_account(3, perms(false, true, false, true));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let mock = Mock::exchange("binance", vec![account]);
+    let (_, report, _) = run(
+        &repo,
+        &["manifest", "--verify"],
+        &[("KEYAUDIT_VERIFY_URL_BINANCE", &mock.url)],
+        &[&secrets[0], &secrets[1]],
+    );
+    let found = verify_rules(&report);
+    assert!(
+        found.contains(&("manifest-verify-transfer".into(), "high".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("manifest-verify-not-granted".into(), "low".into())),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(r, _)| r == "manifest-verify-withdraw"));
+}
+
+#[test]
+fn a_wrong_secret_is_rejected_as_the_exchange_says() {
+    let account = binance_account(4, perms(true, false, false, true));
+    let mut wrong = binance_account(4, perms(true, false, false, true));
+    wrong.secret = token(99, 64);
+    let secrets = [wrong.key.clone(), wrong.secret.clone(), account.secret.clone()];
+    let repo = manifest_repo(&wrong);
+    let mock = Mock::exchange("binance", vec![account]);
+    let url = format!("binance={}", mock.url);
+    let (code, report, _) = run(
+        &repo,
+        &["manifest", "--verify", "--verify-url", &url],
+        &[],
+        &[&secrets[0], &secrets[1], &secrets[2]],
+    );
+    assert_eq!(
+        verify_rules(&report),
+        vec![("manifest-verify-rejected".into(), "high".into())]
+    );
+    assert_eq!(code, 1);
+    assert_eq!(mock.bad_signatures(), 1);
+}
+
+#[test]
+fn a_hanging_exchange_times_out_within_the_bound() {
+    let account = binance_account(5, perms(true, false, false, true));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let mock = Mock::hanging();
+    let url = format!("binance={}", mock.url);
+    let started = Instant::now();
+    let (code, report, _) = run(
+        &repo,
+        &[
+            "manifest",
+            "--verify",
+            "--verify-url",
+            &url,
+            "--verify-timeout",
+            "1",
+        ],
+        &[],
+        &[&secrets[0], &secrets[1]],
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(
+        verify_rules(&report),
+        vec![("manifest-verify-failed".into(), "low".into())]
+    );
+    let f = &report["findings"].as_array().unwrap()[0];
+    assert_eq!(f["verification"]["status"], "error", "{f}");
+    assert_eq!(code, 0, "could not verify is advice unless strict");
+    // Strict: the same run fails, after writing its report.
+    let (code, report, stderr) = run(
+        &repo,
+        &[
+            "manifest",
+            "--verify=strict",
+            "--verify-url",
+            &url,
+            "--verify-timeout",
+            "1",
+        ],
+        &[],
+        &[&secrets[0], &secrets[1]],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        verify_rules(&report),
+        vec![("manifest-verify-failed".into(), "high".into())]
+    );
+}
+
+#[test]
+fn garbage_from_the_exchange_is_could_not_verify() {
+    let account = binance_account(6, perms(true, false, false, true));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let mock = Mock::garbage();
+    let url = format!("binance={}", mock.url);
+    let (code, report, _) = run(
+        &repo,
+        &["manifest", "--verify", "--verify-url", &url],
+        &[],
+        &[&secrets[0], &secrets[1]],
+    );
+    assert_eq!(
+        verify_rules(&report),
+        vec![("manifest-verify-failed".into(), "low".into())]
+    );
+    assert_eq!(code, 0);
+    assert_eq!(mock.hits(), 1);
+}
+
+/// A repository that committed `account`'s key and secret in `config.py`.
+fn leaky_repo(account: &Account) -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write(
+        "config.py",
+        &format!(
+            "BINANCE_API_KEY = \"{}\"\nBINANCE_API_SECRET = \"{}\"\n",
+            account.key, account.secret
+        ),
+    );
+    repo.commit_all("config");
+    repo
+}
+
+#[test]
+fn a_leaked_pair_is_reported_live_or_revoked() {
+    let live = binance_account(7, perms(true, false, true, false));
+    let revoked = binance_account(8, perms(true, false, false, false));
+    let secrets = [
+        live.key.clone(),
+        live.secret.clone(),
+        revoked.key.clone(),
+        revoked.secret.clone(),
+    ];
+    let mock = Mock::exchange("binance", vec![copy(&live)]);
+    let url = format!("binance={}", mock.url);
+
+    let repo = leaky_repo(&live);
+    let (code, report, _) = run(
+        &repo,
+        &["scan", "--history", "--verify", "--verify-url", &url],
+        &[],
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(code, 1);
+    let found = report["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 2, "{report}");
+    for f in found {
+        assert_eq!(f["verification"]["status"], "live", "{f}");
+        assert_eq!(f["severity"], "critical", "{f}");
+        assert!(f["message"].as_str().unwrap().contains("WITHDRAW"), "{f}");
+        assert_eq!(f["verification"]["ip_restricted"], false);
+    }
+    assert_eq!(mock.hits(), 1, "one request for the pair, in both sources");
+
+    let repo = leaky_repo(&revoked);
+    let (code, report, _) = run(
+        &repo,
+        &["scan", "--verify", "--verify-url", &url],
+        &[],
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let found = report["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 2, "{report}");
+    for f in found {
+        assert_eq!(f["verification"]["status"], "revoked", "{f}");
+        assert_eq!(f["severity"], "low", "{f}");
+        assert!(
+            f["remediation"]
+                .as_str()
+                .unwrap()
+                .contains("nothing to do but clean it from history"),
+            "{f}"
+        );
+    }
+    assert_eq!(code, 0, "a revoked key is low: advice");
+}
+
+#[test]
+fn nothing_is_sent_without_verify() {
+    let account = binance_account(9, perms(true, false, false, true));
+    let repo = manifest_repo(&account);
+    repo.write(
+        "config.py",
+        &format!(
+            "BINANCE_API_KEY = \"{}\"\nBINANCE_API_SECRET = \"{}\"\n",
+            account.key, account.secret
+        ),
+    );
+    let mock = Mock::exchange("binance", vec![copy(&account)]);
+    let (_, report, _) = run(
+        &repo,
+        &["audit"],
+        &[("KEYAUDIT_VERIFY_URL_BINANCE", &mock.url)],
+        &[&account.key, &account.secret],
+    );
+    assert!(
+        rules(&report).iter().any(|(r, _)| r == "binance-api-secret"),
+        "{report}"
+    );
+    assert!(report["findings"].as_array().unwrap().iter().all(|f| f.get("verification").is_none()));
+    assert_eq!(mock.hits(), 0);
+}
+
+#[test]
+fn no_file_in_the_repository_can_redirect_a_key() {
+    let account = binance_account(10, perms(true, false, false, true));
+    let secrets = [account.key.clone(), account.secret.clone()];
+    let repo = manifest_repo(&account);
+    let trusted = Mock::exchange("binance", vec![copy(&account)]);
+    let hostile = Mock::exchange("binance", vec![copy(&account)]);
+    // The repository's gitignored .env (read for the key's values) names
+    // the hostile server: it is a value source, never the process environment.
+    repo.write(
+        ".env",
+        &format!(
+            "BINANCE_API_KEY={}\nBINANCE_API_SECRET={}\nKEYAUDIT_VERIFY_URL_BINANCE={}\n",
+            account.key, account.secret, hostile.url
+        ),
+    );
+    let (_, report, _) = run(
+        &repo,
+        &["audit", "--verify"],
+        &[("KEYAUDIT_VERIFY_URL_BINANCE", &trusted.url)],
+        &[&secrets[0], &secrets[1]],
+    );
+    assert_eq!(verify_rules(&report), vec![], "{report}");
+    assert_eq!((trusted.hits(), hostile.hits()), (1, 0));
+
+    // keyaudit.toml has no say in where keys go: a [verify] table is an
+    // error (exit 2) before anything is sent.
+    let toml = std::fs::read_to_string(repo.path().join("keyaudit.toml")).unwrap();
+    repo.write(
+        "keyaudit.toml",
+        &format!("{toml}\n[verify]\nbinance = \"{}\"\n", hostile.url),
+    );
+    let out = keyaudit(repo.path())
+        .env("KEYAUDIT_VERIFY_URL_BINANCE", &trusted.url)
+        .args(["manifest", "--verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keyaudit.toml:"));
+    assert_eq!((trusted.hits(), hostile.hits()), (1, 0));
+}
+
+#[test]
+fn an_override_must_be_https_or_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["binance=http://203.0.113.9:80", "nope=https://a.example"] {
+        let out = keyaudit(dir.path())
+            .args(["scan", "--verify", "--verify-url", url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{url}");
+    }
+    let out = keyaudit(dir.path())
+        .env("KEYAUDIT_VERIFY_URL_BINANCE", "http://evil.example")
+        .args(["scan", "--verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KEYAUDIT_VERIFY_URL_BINANCE"));
+}
