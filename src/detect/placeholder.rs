@@ -149,7 +149,7 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if trimmed.is_empty() {
         return true;
     }
-    if KNOWN_EXAMPLES.contains(&trimmed) {
+    if KNOWN_EXAMPLES.contains(&trimmed) || super::devkeys::is_dev_chain_key(trimmed.as_bytes()) {
         return true;
     }
     let normalized = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
