@@ -66,7 +66,7 @@ fn account_keys(mnemonic: &str, count: u32) -> Vec<[u8; 32]> {
     const HARD: u32 = 0x8000_0000;
     let Some(parent) = [44 | HARD, 60 | HARD, HARD, 0]
         .into_iter()
-        .try_fold(master, |node, step| child(node, step))
+        .try_fold(master, child)
     else {
         return Vec::new();
     };
