@@ -101,6 +101,8 @@ pub struct SecretRef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
+    /// The place says test, docs or example (see [`Finding::context`]).
+    Low,
     Medium,
     /// The credential's other parts (key, secret, passphrase) were found next to it.
     High,
@@ -122,6 +124,11 @@ pub struct Finding {
     #[serde(skip)]
     pub subject: Option<String>,
     pub remediation: String,
+    /// What the place says the value is: `test`, `docs` or `example` (from
+    /// its path, or a marker such as `# noqa: mock` on its line). A value
+    /// there is usually a stand-in; it is still reported, with low confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<crate::detect::context::Context>,
     /// What the exchange said about the credential (`--verify` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<crate::verify::session::Verification>,
@@ -154,10 +161,12 @@ impl Finding {
         }
     }
 
-    /// The key findings are sorted by: path, line, column, rule.
-    pub fn sort_key(&self) -> (bool, &str, usize, usize, &str) {
+    /// The key findings are sorted by: leaks first, those without a test,
+    /// docs or example context first, then path, line, column, rule.
+    pub fn sort_key(&self) -> (bool, bool, &str, usize, usize, &str) {
         (
             !self.is_leak(),
+            self.context.is_some(),
             &self.location.path,
             self.location.line.unwrap_or(0),
             self.location.column.unwrap_or(0),
@@ -232,6 +241,7 @@ impl Finding {
             secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
             subject: secret.is_none().then(String::new),
             remediation: String::new(),
+            context: None,
             verification: None,
         }
     }

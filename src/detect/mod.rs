@@ -3,6 +3,7 @@
 //! touches the file system, git or a terminal, so every rule can be tested on
 //! string literals.
 
+pub mod context;
 pub mod devkeys;
 pub mod engine;
 pub mod entropy;

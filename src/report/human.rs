@@ -70,9 +70,13 @@ fn write_group(
             sanitize(&f.message)
         )?;
         if let Some(s) = &f.secret {
-            let confidence = match f.confidence {
-                Confidence::High => "  confidence high",
-                Confidence::Medium => "",
+            let confidence = match (f.confidence, f.context) {
+                (Confidence::High, _) => "  confidence high".to_string(),
+                (Confidence::Medium, _) => String::new(),
+                (Confidence::Low, Some(context)) => {
+                    format!("  confidence low: {} context", context.as_str())
+                }
+                (Confidence::Low, None) => "  confidence low".to_string(),
             };
             writeln!(
                 out,

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::detect::{Engine, Match};
-use crate::finding::{CommitInfo, Finding, Location, Source};
+use crate::finding::{CommitInfo, Confidence, Finding, Location, Source};
 use crate::redact;
 
 pub use exclude::{Exclude, MAX_EXCLUDE_LEN, MAX_EXCLUDE_PATTERNS};
@@ -233,11 +233,24 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
     };
     let shown_path = redact::sanitize(path);
     let matched = &bytes[m.start..m.end];
+    let line_start = bytes[..m.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = bytes[m.end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| m.end + i);
+    let context = crate::detect::context::context_of(path, &bytes[line_start..line_end]);
     Finding {
         check: rule.check,
         rule: rule.id.to_string(),
         severity: rule.severity,
-        confidence: m.confidence,
+        confidence: if context.is_some() {
+            Confidence::Low
+        } else {
+            m.confidence
+        },
         message: format!("{label} {verb} {shown_path}{}", proof(m)),
         location: Location {
             source: prov.source,
@@ -259,6 +272,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         }),
         subject: (!rule.is_secret).then(|| String::from_utf8_lossy(matched).into_owned()),
         remediation: rule.remediation.clone(),
+        context,
         verification: None,
     }
 }

@@ -199,6 +199,7 @@ fn finding(
         secret: None,
         subject: Some(key.name.value.clone()),
         remediation,
+        context: None,
         verification: None,
     }
 }

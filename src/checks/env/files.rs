@@ -46,6 +46,7 @@ fn env_finding(
         // The rule and the path say what it is about.
         subject: Some(String::new()),
         remediation,
+        context: None,
         verification: None,
     }
 }

@@ -36,6 +36,7 @@ pub(super) fn finding(
         secret: None,
         subject: None,
         remediation,
+        context: None,
         verification: None,
     }
 }
