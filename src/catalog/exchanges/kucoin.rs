@@ -116,8 +116,8 @@ fn rules() -> Vec<Rule> {
 /// "Get API Key Info": the calling key's `permission` and `ipWhitelist`.
 const PATH: &str = "/api/v1/user/api-key";
 
-/// `KC-API-SIGN` = base64 HMAC-SHA256(secret, timestamp + METHOD + endpoint
-/// + body), `KC-API-PASSPHRASE` = base64 HMAC-SHA256(secret, passphrase)
+/// `KC-API-SIGN` = base64 HMAC-SHA256(secret, timestamp + METHOD +
+/// endpoint + body), `KC-API-PASSPHRASE` = base64 HMAC-SHA256(secret, passphrase)
 /// with `KC-API-KEY-VERSION: 2` (EXCHANGES.md section 4 [V]).
 fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, String> {
     let passphrase = credential
