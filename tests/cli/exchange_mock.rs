@@ -761,7 +761,7 @@ fn coinbase(shared: &Shared, request: &HttpRequest, bad: impl Fn()) -> (u16, Str
         .ok()
         .and_then(|s| p256::ecdsa::Signature::from_slice(&s).ok());
     let input = format!("{}.{}", parts[0], parts[1]);
-    if !signature.is_some_and(|s| public.verify(input.as_bytes(), &s).is_ok()) {
+    if signature.is_none_or(|s| public.verify(input.as_bytes(), &s).is_err()) {
         bad();
         return unauthorized();
     }
