@@ -8,6 +8,7 @@ mod corrupt;
 mod counts;
 mod custom;
 mod env;
+mod exchange_mock;
 mod exclude;
 mod gate;
 mod history;

@@ -8,6 +8,7 @@ use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
+use crate::verify::{self, Answer, Clock, Credential, Grant, Method, Request, Verifier, sign};
 
 /// Binance: what keyaudit knows about it.
 pub static EXCHANGE: Exchange = Exchange {
@@ -69,7 +70,19 @@ pub static EXCHANGE: Exchange = Exchange {
         n(&["Enable Symbol Whitelist", "enableSymbolWhitelist"], &[]),
     ],
     rules,
-    verify: None,
+    verify: Some(Verifier {
+        method: Method::Get,
+        host: "api.binance.com",
+        path: PATH,
+        doc: "https://developers.binance.com/docs/wallet/account/api-key-permission",
+        parts: &[
+            ("binance-api-key", verify::Part::Key),
+            ("binance-api-secret", verify::Part::Secret),
+        ],
+        needs_passphrase: false,
+        sign: sign_request,
+        read: read_answer,
+    }),
 };
 
 /// Binance's detection rules, in the engine's order.
@@ -133,4 +146,178 @@ fn rules() -> Vec<Rule> {
         ..base()
     });
     rules
+}
+
+/// "Query API Key Permission" (USER_DATA, weight 1): the calling key's own toggles.
+const PATH: &str = "/sapi/v1/account/apiRestrictions";
+
+/// `timestamp` and `recvWindow` in the query, `signature` = lowercase hex
+/// HMAC-SHA256(secret, query string) appended last, the key in `X-MBX-APIKEY`
+/// (EXCHANGES.md section 4 [D], the signature as rest-api.md [V]).
+fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, String> {
+    let query = format!("timestamp={}&recvWindow=5000", clock.unix_ms);
+    let signature = sign::hmac_sha256_hex(credential.secret.as_bytes(), query.as_bytes());
+    Ok(Request {
+        path_and_query: format!("{PATH}?{query}&signature={signature}"),
+        headers: vec![("X-MBX-APIKEY", credential.key.clone())],
+        body: Vec::new(),
+        content_type: None,
+    })
+}
+
+/// The boolean fields of the answer that grant something (section 2 [D]);
+/// any other `enable…`/`permits…` field that is true is kept too, under
+/// its own name (a toggle Binance adds later counts as beyond read + trade).
+const TOGGLES: &[&str] = &[
+    "enableReading",
+    "enableSpotAndMarginTrading",
+    "enableMargin",
+    "enableFutures",
+    "enableVanillaOptions",
+    "enablePortfolioMarginTrading",
+    "permitsUniversalTransfer",
+    "enableInternalTransfer",
+    "enableWithdrawals",
+    "enableFixApiTrade",
+    "enableFixReadOnly",
+];
+
+/// 200 with the toggles → granted; `{"code": …, "msg": …}` → -2014 (key
+/// format) and -2008 (unknown key id) revoked, anything else (-2015 "invalid
+/// API-key, IP, or permissions", -1022 signature, -1021 timestamp) refused.
+fn read_answer(status: u16, body: &[u8]) -> Answer {
+    let value = match sign::json(status, body) {
+        Ok(value) => value,
+        Err(answer) => return answer,
+    };
+    let Some(object) = value.as_object() else {
+        return sign::garbage(status, "the answer is not a JSON object");
+    };
+    if let Some(code) = object.get("code").and_then(|c| c.as_i64()) {
+        let message = object.get("msg").and_then(|m| m.as_str()).unwrap_or("");
+        let reason = verify::reason(&code.to_string(), message);
+        return match code {
+            -2014 | -2008 => Answer::Revoked { reason },
+            _ => Answer::Refused { reason },
+        };
+    }
+    if status != 200 || !object.get("enableReading").is_some_and(|v| v.is_boolean()) {
+        return sign::garbage(status, "no enableReading in the answer");
+    }
+    let mut natives: Vec<String> = TOGGLES
+        .iter()
+        .filter(|name| object.get(**name).and_then(|v| v.as_bool()) == Some(true))
+        .map(|name| name.to_string())
+        .collect();
+    for (name, value) in object {
+        let toggle = name.starts_with("enable") || name.starts_with("permits");
+        if toggle && value.as_bool() == Some(true) && !natives.contains(name) {
+            natives.push(name.clone());
+        }
+    }
+    let expires_ms = object
+        .get("tradingAuthorityExpirationTime")
+        .and_then(sign::integer)
+        .filter(|ms| *ms > 0);
+    Answer::Granted(Grant {
+        natives,
+        ip_restricted: object.get("ipRestrict").and_then(|v| v.as_bool()),
+        expires_ms,
+        disabled: false,
+    })
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::*;
+
+    const KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    const SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+    #[test]
+    fn official_hmac_vectors_reproduce() {
+        let payload = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
+        assert_eq!(
+            sign::hmac_sha256_hex(SECRET.as_bytes(), payload.as_bytes()),
+            "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+        );
+        let payload = "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
+        assert_eq!(
+            sign::hmac_sha256_hex(SECRET.as_bytes(), payload.as_bytes()),
+            "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"
+        );
+    }
+
+    #[test]
+    fn signs_the_query_with_the_secret() {
+        let credential = Credential {
+            key: KEY.into(),
+            secret: SECRET.into(),
+            passphrase: None,
+        };
+        let clock = Clock {
+            unix_ms: 1_499_827_319_559,
+            nonce: "0".repeat(32),
+        };
+        let request = sign_request(&credential, &clock).unwrap();
+        assert_eq!(request.headers, vec![("X-MBX-APIKEY", KEY.to_string())]);
+        assert!(request.body.is_empty() && request.content_type.is_none());
+        let (path, query) = request.path_and_query.split_once('?').unwrap();
+        assert_eq!(path, "/sapi/v1/account/apiRestrictions");
+        let (signed, signature) = query.rsplit_once("&signature=").unwrap();
+        assert!(signed.contains("timestamp=1499827319559") && signed.contains("recvWindow=5000"));
+        // Recomputed independently of the signer.
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+        mac.update(signed.as_bytes());
+        mac.verify_slice(&decode_hex(signature)).unwrap();
+    }
+
+    fn decode_hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn reads_the_documented_answers() {
+        let body = br#"{"ipRestrict":false,"createTime":1623840271000,"enableReading":true,"enableWithdrawals":false,"enableInternalTransfer":true,"enableMargin":false,"enableFutures":false,"permitsUniversalTransfer":true,"enableVanillaOptions":false,"enableFixApiTrade":false,"enableFixReadOnly":true,"enableSpotAndMarginTrading":false,"enablePortfolioMarginTrading":true,"tradingAuthorityExpirationTime":1628985600000}"#;
+        let Answer::Granted(grant) = read_answer(200, body) else {
+            panic!("not granted")
+        };
+        assert_eq!(
+            grant.natives,
+            [
+                "enableReading",
+                "enablePortfolioMarginTrading",
+                "permitsUniversalTransfer",
+                "enableInternalTransfer",
+                "enableFixReadOnly"
+            ]
+        );
+        assert_eq!(grant.ip_restricted, Some(false));
+        assert_eq!(grant.expires_ms, Some(1_628_985_600_000));
+        for native in &grant.natives {
+            assert!(crate::checks::permissions::resolve(&EXCHANGE, native).is_some(), "{native}");
+        }
+        let body = br#"{"ipRestrict":true,"enableReading":true,"enableWithdrawals":true,"enableNewThing":true,"tradingAuthorityExpirationTime":0}"#;
+        let Answer::Granted(grant) = read_answer(200, body) else {
+            panic!("not granted")
+        };
+        assert_eq!(grant.natives, ["enableReading", "enableWithdrawals", "enableNewThing"]);
+        assert_eq!((grant.ip_restricted, grant.expires_ms), (Some(true), None));
+
+        let revoked = read_answer(401, br#"{"code":-2008,"msg":"Invalid Api-Key ID."}"#);
+        assert!(matches!(&revoked, Answer::Revoked { reason } if reason == "code -2008: Invalid Api-Key ID."), "{revoked:?}");
+        assert!(matches!(read_answer(400, br#"{"code":-2014,"msg":"API-key format invalid."}"#), Answer::Revoked { .. }));
+        for code in ["-2015", "-1022", "-1021"] {
+            let body = format!(r#"{{"code":{code},"msg":"Invalid API-key, IP, or permissions for action."}}"#);
+            assert!(matches!(read_answer(401, body.as_bytes()), Answer::Refused { .. }), "{code}");
+        }
+        for garbage in [&b"<html>502</html>"[..], b"[]", b"{}", br#"{"enableReading":"yes"}"#, b"", br#"{"code":"x"}"#] {
+            assert!(matches!(read_answer(200, garbage), Answer::Garbage { .. }), "{garbage:?}");
+        }
+        assert!(matches!(read_answer(500, br#"{"enableReading":true}"#), Answer::Garbage { .. }));
+    }
 }
