@@ -272,15 +272,10 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
             .natives
             .iter()
             .filter(|n| {
-                super::session::scopes_of(
-                    exchange,
-                    &super::Grant {
-                        natives: vec![n.to_string()],
-                        ..Default::default()
-                    },
-                )
-                .iter()
-                .any(|s| wanted.contains(s))
+                crate::checks::permissions::resolve(exchange, n)
+                    .map_or(vec![Scope::Other], |r| r.scopes)
+                    .iter()
+                    .any(|s| wanted.contains(s))
             })
             .map(|n| n.as_str())
             .collect();
@@ -313,17 +308,42 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
             format!("Turn off transfer permissions for this key on {page}."),
         );
     }
-    let wider: Vec<Scope> = granted
+    // One native toggle can grant several scopes (Binance's spot toggle also
+    // trades margin): a toggle that grants a declared scope is the declared
+    // permission, whatever else it bundles; the others are wider.
+    let resolved: Vec<(&str, Vec<Scope>)> = grant
+        .natives
         .iter()
-        .copied()
+        .map(|n| {
+            let scopes = crate::checks::permissions::resolve(exchange, n)
+                .map_or(vec![Scope::Other], |r| r.scopes);
+            (n.as_str(), scopes)
+        })
+        .collect();
+    let covers_declared = |scopes: &[Scope]| {
+        scopes
+            .iter()
+            .any(|s| *s != Scope::Read && (declared.contains(s) || key.allow.contains(s)))
+    };
+    // Toggles that withdraw or transfer have their own findings (KuCoin's
+    // "Transfer" withdraws and deposits); deposit alone moves nothing out.
+    let own_finding = |scopes: &[Scope]| {
+        scopes
+            .iter()
+            .any(|s| matches!(s, Scope::Withdraw | Scope::Admin | Scope::Transfer))
+    };
+    let mut wider: Vec<Scope> = resolved
+        .iter()
+        .filter(|(_, scopes)| !covers_declared(scopes) && !own_finding(scopes))
+        .flat_map(|(_, scopes)| scopes.iter().copied())
         .filter(|s| {
-            !matches!(
-                s,
-                Scope::Read | Scope::Withdraw | Scope::Admin | Scope::Transfer
-            ) && !declared.contains(s)
+            !matches!(s, Scope::Read | Scope::Deposit)
+                && !declared.contains(s)
                 && !key.allow.contains(s)
         })
         .collect();
+    wider.sort();
+    wider.dedup();
     if !wider.is_empty() {
         push(
             rule::WIDER,

@@ -196,8 +196,7 @@ pub fn apply(findings: &mut [Finding], verified: &HashMap<String, Verification>)
                     format!("{} (verified live on {name}: {can})", finding.message)
                 };
                 finding.remediation = format!(
-                    "This key works now. Revoke it on {name}'s API management page at once, then create a new \
-                     one with read + trade only and an IP allowlist, kept in .env (gitignored). {}",
+                    "This key works now: revoke it before anything else. {}",
                     finding.remediation
                 );
             }

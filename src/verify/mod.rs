@@ -167,8 +167,9 @@ pub struct Verifier {
     /// Signs a request for the endpoint; `Err` says why this credential
     /// cannot be signed (e.g. a secret that is not valid base64).
     pub sign: fn(&Credential, &Clock) -> Result<Request, String>,
-    /// Reads the exchange's answer: HTTP status and body.
-    pub read: fn(u16, &[u8]) -> Answer,
+    /// Reads the exchange's answer (HTTP status and body) to a call made
+    /// with the credential (an answer may list several keys: BitMEX).
+    pub read: fn(&Credential, u16, &[u8]) -> Answer,
 }
 
 /// An exchange error reduced to what may be shown: its code and message,

@@ -83,12 +83,11 @@ impl Checked {
 /// The canonical scopes of a grant's native names, through the exchange's
 /// catalog record; a name the catalog does not know is `other`.
 pub fn scopes_of(exchange: &Exchange, grant: &Grant) -> Vec<Scope> {
-    let mut scopes: Vec<Scope> = grant
-        .natives
-        .iter()
-        .flat_map(|name| {
+    // A key the exchange answered for can read: the call itself was a read.
+    let mut scopes: Vec<Scope> = std::iter::once(Scope::Read)
+        .chain(grant.natives.iter().flat_map(|name| {
             permissions::resolve(exchange, name).map_or(vec![Scope::Other], |r| r.scopes)
-        })
+        }))
         .collect();
     scopes.sort();
     scopes.dedup();
@@ -177,7 +176,7 @@ impl Session {
             }
             Err(e) => return Checked::not(Status::Error, id, e.to_string(), false),
         };
-        match (verifier.read)(status, &body) {
+        match (verifier.read)(credential, status, &body) {
             Answer::Granted(grant) => Checked {
                 verification: Verification {
                     status: Status::Live,

@@ -901,7 +901,7 @@ mod tests {
             .unwrap();
         let request = (verifier.sign)(credential, &clock()).unwrap();
         let (status, body) = send(&mock.url, verifier.method, &request);
-        (verifier.read)(status, &body)
+        (verifier.read)(credential, status, &body)
     }
 
     /// key, secret, right passphrase for each exchange (shapes as documented).
@@ -1129,7 +1129,7 @@ mod tests {
         let request = (verifier.sign)(&credential(&good), &stale).unwrap();
         let (status, body) = send(&mock.url, verifier.method, &request);
         assert!(
-            matches!((verifier.read)(status, &body), Answer::Refused { reason } if reason.contains("-1021"))
+            matches!((verifier.read)(&credential(&good), status, &body), Answer::Refused { reason } if reason.contains("-1021"))
         );
         assert_eq!(mock.bad_signatures(), 0);
     }

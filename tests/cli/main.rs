@@ -22,3 +22,4 @@ mod report;
 mod sarif;
 mod scan;
 mod staged;
+mod verify;

@@ -269,7 +269,11 @@ fn a_wrong_secret_is_rejected_as_the_exchange_says() {
     let account = binance_account(4, perms(true, false, false, true));
     let mut wrong = binance_account(4, perms(true, false, false, true));
     wrong.secret = token(99, 64);
-    let secrets = [wrong.key.clone(), wrong.secret.clone(), account.secret.clone()];
+    let secrets = [
+        wrong.key.clone(),
+        wrong.secret.clone(),
+        account.secret.clone(),
+    ];
     let repo = manifest_repo(&wrong);
     let mock = Mock::exchange("binance", vec![account]);
     let url = format!("binance={}", mock.url);
@@ -419,7 +423,7 @@ fn a_leaked_pair_is_reported_live_or_revoked() {
             f["remediation"]
                 .as_str()
                 .unwrap()
-                .contains("nothing to do but clean it from history"),
+                .contains("clean it from history"),
             "{f}"
         );
     }
@@ -444,11 +448,15 @@ fn nothing_is_sent_without_verify() {
         &[("KEYAUDIT_VERIFY_URL_BINANCE", &mock.url)],
         &[&account.key, &account.secret],
     );
+    // The pair is found (as the .env's values, traced), and nothing is asked.
+    assert_eq!(findings(&report).len(), 2, "{report}");
     assert!(
-        rules(&report).iter().any(|(r, _)| r == "binance-api-secret"),
-        "{report}"
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("verification").is_none())
     );
-    assert!(report["findings"].as_array().unwrap().iter().all(|f| f.get("verification").is_none()));
     assert_eq!(mock.hits(), 0);
 }
 
@@ -511,4 +519,203 @@ fn an_override_must_be_https_or_loopback() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEYAUDIT_VERIFY_URL_BINANCE"));
+}
+
+/// An account of `id` in the shapes the exchange issues, and the env
+/// variables a manifest names for it.
+fn exchange_account(id: &str, perms: Perms) -> (Account, Vec<&'static str>) {
+    use crate::exchange_mock::{cdp_key_name, cdp_secret};
+    let (key, secret, passphrase, env): (String, String, Option<String>, Vec<&str>) = match id {
+        "bybit" => (
+            token(21, 18),
+            token(22, 36),
+            None,
+            vec!["BYBIT_API_KEY", "BYBIT_API_SECRET"],
+        ),
+        "okx" => (
+            "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0a7e14".into(),
+            "9A7C2E4F6B8D0A1C3E5F7A9B2D4C6E8F".into(),
+            Some("Tr4deB0t!Okx".into()),
+            vec!["OKX_API_KEY", "OKX_API_SECRET", "OKX_PASSPHRASE"],
+        ),
+        "kucoin" => (
+            "6a7b8c9d0e1f2a3b4c5d6e7f".into(),
+            "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f".into(),
+            Some("KuB0tPass7".into()),
+            vec![
+                "KUCOIN_API_KEY",
+                "KUCOIN_API_SECRET",
+                "KUCOIN_API_PASSPHRASE",
+            ],
+        ),
+        "kraken" => (
+            token(23, 56),
+            // Kraken secrets are base64 of 64 bytes.
+            "c2VjcmV0LWtyYWtlbi1rZXktZm9yLWtleWF1ZGl0LXRlc3RzLW9ubHktMDEyMzQ1Njc4OWFiY2RlZg=="
+                .into(),
+            None,
+            vec!["KRAKEN_API_KEY", "KRAKEN_API_SECRET"],
+        ),
+        "coinbase" => (
+            cdp_key_name(0x3c),
+            cdp_secret(),
+            None,
+            vec!["COINBASE_API_KEY_NAME", "COINBASE_API_PRIVATE_KEY"],
+        ),
+        "bitmex" => (
+            token(24, 24),
+            token(25, 48),
+            None,
+            vec!["BITMEX_API_KEY", "BITMEX_API_SECRET"],
+        ),
+        _ => (
+            token(26, 64),
+            token(27, 64),
+            None,
+            vec!["BINANCE_API_KEY", "BINANCE_API_SECRET"],
+        ),
+    };
+    (
+        Account {
+            key,
+            secret,
+            passphrase,
+            perms,
+        },
+        env,
+    )
+}
+
+#[test]
+fn every_exchange_is_verified_end_to_end() {
+    for id in [
+        "binance", "bybit", "okx", "kucoin", "kraken", "coinbase", "bitmex",
+    ] {
+        for withdraw in [true, false] {
+            let (account, env) = exchange_account(id, perms(true, false, withdraw, !withdraw));
+            let mut values = vec![account.key.clone(), account.secret.clone()];
+            values.extend(account.passphrase.clone());
+            let mut repo = TestRepo::new();
+            let list: Vec<String> = env.iter().map(|v| format!("\"{v}\"")).collect();
+            // Bybit's and BitMEX's trade toggles trade contracts.
+            let permissions = match id {
+                "bybit" | "bitmex" => "\"read\", \"trade\", \"futures-trade\"",
+                _ => "\"read\", \"trade\"",
+            };
+            repo.write(
+                "keyaudit.toml",
+                &format!(
+                    "[[key]]\nname = \"bot-{id}\"\nexchange = \"{id}\"\nbot = \"bot\"\n\
+                     env = [{}]\npermissions = [{permissions}]\nip_allowlist = [\"203.0.113.7\"]\n",
+                    list.join(", ")
+                ),
+            );
+            repo.commit_all("manifest");
+            let mock = Mock::exchange(id, vec![copy(&account)]);
+            let url = format!("{id}={}", mock.url);
+            let pairs: Vec<(&str, &str)> = env
+                .iter()
+                .zip(&values)
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect();
+            let (_, report, stderr) = run(
+                &repo,
+                &["manifest", "--verify", "--verify-url", &url],
+                &pairs,
+                &values.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
+            assert_eq!(
+                (id, mock.hits(), mock.bad_signatures()),
+                (id, 1, 0),
+                "{stderr}"
+            );
+            let found = verify_rules(&report);
+            let critical = (
+                "manifest-verify-withdraw".to_string(),
+                "critical".to_string(),
+            );
+            assert_eq!(found.contains(&critical), withdraw, "{id}: {found:?}");
+            assert!(
+                !found.iter().any(|(r, _)| r == "manifest-verify-rejected"
+                    || r == "manifest-verify-failed"
+                    || r == "manifest-verify-wider"),
+                "{id}: {found:?}"
+            );
+            // Coinbase's answer does not say whether the key is IP-restricted.
+            let no_ip = found
+                .iter()
+                .any(|(r, _)| r == "manifest-verify-no-ip-restriction");
+            assert_eq!(no_ip, withdraw && id != "coinbase", "{id}: {found:?}");
+        }
+    }
+}
+
+#[test]
+fn a_leaked_okx_triple_is_verified_with_its_passphrase() {
+    let (account, _) = exchange_account("okx", perms(true, false, false, true));
+    let passphrase = account.passphrase.clone().unwrap();
+    let mut repo = TestRepo::new();
+    repo.write(
+        "bot.env",
+        &format!(
+            "OKX_API_KEY={}\nOKX_API_SECRET={}\nOKX_API_PASSPHRASE={passphrase}\n",
+            account.key, account.secret
+        ),
+    );
+    repo.commit_all("bot");
+    let mock = Mock::exchange("okx", vec![copy(&account)]);
+    let url = format!("okx={}", mock.url);
+    let (_, report, _) = run(
+        &repo,
+        &["scan", "--verify", "--verify-url", &url],
+        &[],
+        &[&account.key, &account.secret, &passphrase],
+    );
+    let found = report["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 3, "{report}");
+    for f in found {
+        assert_eq!(f["verification"]["status"], "live", "{f}");
+        assert_eq!(f["verification"]["ip_restricted"], true, "{f}");
+        // Live is at least high; no withdraw, so nothing is raised to critical.
+        let rule = f["rule"].as_str().unwrap();
+        let want = if rule == "okx-api-secret" {
+            "critical"
+        } else {
+            "high"
+        };
+        assert_eq!(f["severity"], want, "{f}");
+        assert!(
+            f["remediation"]
+                .as_str()
+                .unwrap()
+                .starts_with("This key works now")
+        );
+    }
+    assert_eq!((mock.hits(), mock.bad_signatures()), (1, 0));
+    // The same pair without its passphrase cannot be signed: nothing is
+    // sent, and the findings say why they are not verified.
+    repo.write(
+        "bot.env",
+        &format!(
+            "OKX_API_KEY={}\nOKX_API_SECRET={}\n",
+            account.key, account.secret
+        ),
+    );
+    let (_, report, _) = run(
+        &repo,
+        &["scan", "--verify", "--verify-url", &url],
+        &[],
+        &[&account.key, &account.secret, &passphrase],
+    );
+    for f in report["findings"].as_array().unwrap() {
+        assert_eq!(f["verification"]["status"], "unverifiable", "{f}");
+        assert!(
+            f["verification"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("passphrase"),
+            "{f}"
+        );
+    }
+    assert_eq!(mock.hits(), 1);
 }

@@ -81,7 +81,7 @@ pub static EXCHANGE: Exchange = Exchange {
         ],
         needs_passphrase: false,
         sign: sign_request,
-        read: read_answer,
+        read: |_, status, body| read_answer(status, body),
     }),
 };
 

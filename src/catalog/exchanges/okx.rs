@@ -35,7 +35,7 @@ pub static EXCHANGE: Exchange = Exchange {
         ],
         needs_passphrase: true,
         sign: sign_request,
-        read: read_answer,
+        read: |_, status, body| read_answer(status, body),
     }),
 };
 
