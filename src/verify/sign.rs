@@ -95,6 +95,29 @@ pub fn hmac_sha512_base64(key: &[u8], message: &[u8]) -> String {
 /// with real line breaks or with the literal `\n` escapes it has when it
 /// sits in JSON or a `.env` file. The error names no part of the key.
 pub fn p256_key(pem: &str) -> Result<p256::ecdsa::SigningKey, String> {
+    let text = pem_text(pem);
+    let secret = p256::SecretKey::from_pem(&text)
+        .map_err(|_| "the secret is not a P-256 private key PEM (EC or PKCS#8)".to_string())?;
+    Ok(p256::ecdsa::SigningKey::from(secret))
+}
+
+/// The Ed25519 private key of a PKCS#8 `-----BEGIN PRIVATE KEY-----` PEM
+/// (Binance's self-generated API keys), written as [`p256_key`] accepts.
+pub fn ed25519_key(pem: &str) -> Result<ed25519_dalek::SigningKey, String> {
+    use ed25519_dalek::pkcs8::DecodePrivateKey;
+    ed25519_dalek::SigningKey::from_pkcs8_pem(&pem_text(pem))
+        .map_err(|_| "the secret is not an Ed25519 private key PEM (PKCS#8)".to_string())
+}
+
+/// base64 of the Ed25519 signature of `message`.
+pub fn ed25519_base64(key: &ed25519_dalek::SigningKey, message: &[u8]) -> String {
+    use ed25519_dalek::Signer;
+    base64(&key.sign(message).to_bytes())
+}
+
+/// A PEM as it may sit in a file: quoted, with literal `\n` escapes or CRLF,
+/// indented; returned with plain line breaks and a final one.
+fn pem_text(pem: &str) -> String {
     let text = pem
         .trim()
         .trim_matches(|c| c == '"' || c == '\'')
@@ -106,10 +129,7 @@ pub fn p256_key(pem: &str) -> Result<p256::ecdsa::SigningKey, String> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let text = lines.join("\n") + "\n";
-    let secret = p256::SecretKey::from_pem(&text)
-        .map_err(|_| "the secret is not a P-256 private key PEM (EC or PKCS#8)".to_string())?;
-    Ok(p256::ecdsa::SigningKey::from(secret))
+    lines.join("\n") + "\n"
 }
 
 /// A compact JWS signed with ES256: base64url(header) . base64url(claims) .

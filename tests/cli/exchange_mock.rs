@@ -13,7 +13,8 @@
 //! [`Mock::garbage`] answers 200 with a body that is not JSON.
 //!
 //! How [`Perms`] look on each exchange (read is always granted):
-//! - Binance: `enableReading`, `enableSpotAndMarginTrading` = trade,
+//! - Binance (HMAC keys, and Ed25519 keys whose secret is a PKCS#8 PEM):
+//!   `enableReading`, `enableSpotAndMarginTrading` = trade,
 //!   `enableInternalTransfer` = transfer, `enableWithdrawals` = withdraw,
 //!   `ipRestrict`; a trading key without IP restriction gets a
 //!   `tradingAuthorityExpirationTime` 30 days ahead (Binance's rule).
@@ -344,6 +345,34 @@ fn answer(shared: &Shared, request: &HttpRequest) -> (u16, String) {
     }
 }
 
+/// True when `signature` (percent-encoded base64) is the Ed25519 signature
+/// of `signed` by the key in `pem` (PKCS#8, real or `\n`-escaped line breaks).
+fn binance_ed25519_ok(pem: &str, signed: &str, signature: &str) -> bool {
+    use ed25519_dalek::Verifier;
+    use ed25519_dalek::pkcs8::DecodePrivateKey;
+    let pem = pem.replace("\\n", "\n");
+    let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(&pem) else {
+        return false;
+    };
+    let decoded = signature
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%3D", "=");
+    let Some(bytes) = STANDARD
+        .decode(decoded)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+    else {
+        return false;
+    };
+    key.verifying_key()
+        .verify(
+            signed.as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(&bytes),
+        )
+        .is_ok()
+}
+
 fn binance(request: &HttpRequest, account: Option<&Account>, bad: impl Fn()) -> (u16, String) {
     let error = |status, code: i64, msg: &str| {
         (status, json(serde_json::json!({"code": code, "msg": msg})))
@@ -383,11 +412,17 @@ fn binance(request: &HttpRequest, account: Option<&Account>, bad: impl Fn()) -> 
             "Timestamp for this request is outside of the recvWindow.",
         );
     }
-    let expected = hex(&hmac256(account.secret.as_bytes(), signed.as_bytes()));
-    if !same(
-        expected.as_bytes(),
-        signature.to_ascii_lowercase().as_bytes(),
-    ) {
+    let valid = if account.secret.contains("PRIVATE KEY") {
+        // A self-generated Ed25519 key: base64 signature, percent-encoded.
+        binance_ed25519_ok(&account.secret, signed, signature)
+    } else {
+        let expected = hex(&hmac256(account.secret.as_bytes(), signed.as_bytes()));
+        same(
+            expected.as_bytes(),
+            signature.to_ascii_lowercase().as_bytes(),
+        )
+    };
+    if !valid {
         bad();
         return error(400, -1022, "Signature for this request is not valid.");
     }

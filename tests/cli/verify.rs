@@ -719,3 +719,55 @@ fn a_leaked_okx_triple_is_verified_with_its_passphrase() {
     }
     assert_eq!(mock.hits(), 1);
 }
+
+#[test]
+fn a_leaked_binance_ed25519_key_is_verified() {
+    use base64::Engine as _;
+    // A PKCS#8 v1 Ed25519 key, as `openssl genpkey -algorithm ed25519`
+    // writes it (Binance's instructions): the DER prefix, then the seed.
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend([11u8; 32]);
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&der)
+    );
+    let account = Account {
+        key: token(31, 64),
+        secret: pem.clone(),
+        passphrase: None,
+        perms: perms(true, false, false, true),
+    };
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut repo = TestRepo::new();
+    repo.write(
+        "config.yml",
+        &format!(
+            "binance:\n  api_key: \"{}\"\n  private_key: \"{}\"\n",
+            account.key,
+            pem.trim_end().replace('\n', "\\n")
+        ),
+    );
+    repo.commit_all("config");
+    let mock = Mock::exchange("binance", vec![copy(&account)]);
+    let url = format!("binance={}", mock.url);
+    let (_, report, _) = run(
+        &repo,
+        &["scan", "--verify", "--verify-url", &url],
+        &[],
+        &[&account.key, &body],
+    );
+    let found = report["findings"].as_array().unwrap();
+    let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["binance-api-key", "binance-private-key"],
+        "{report}"
+    );
+    for f in found {
+        assert_eq!(f["verification"]["status"], "live", "{f}");
+    }
+    assert_eq!((mock.hits(), mock.bad_signatures()), (1, 0));
+}

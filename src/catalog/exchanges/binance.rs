@@ -78,6 +78,7 @@ pub static EXCHANGE: Exchange = Exchange {
         parts: &[
             ("binance-api-key", verify::Part::Key),
             ("binance-api-secret", verify::Part::Secret),
+            ("binance-private-key", verify::Part::Secret),
         ],
         needs_passphrase: false,
         sign: sign_request,
@@ -153,10 +154,20 @@ const PATH: &str = "/sapi/v1/account/apiRestrictions";
 
 /// `timestamp` and `recvWindow` in the query, `signature` = lowercase hex
 /// HMAC-SHA256(secret, query string) appended last, the key in `X-MBX-APIKEY`
-/// (EXCHANGES.md section 4 [D], the signature as rest-api.md [V]).
+/// (EXCHANGES.md section 4 [D], the signature as rest-api.md [V]). A secret
+/// that is a private key PEM is an Ed25519 key: the signature is the base64
+/// Ed25519 signature of the query string, percent-encoded (section 4 [V]).
 fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, String> {
     let query = format!("timestamp={}&recvWindow=5000", clock.unix_ms);
-    let signature = sign::hmac_sha256_hex(credential.secret.as_bytes(), query.as_bytes());
+    let signature = if credential.secret.contains("PRIVATE KEY") {
+        let key = sign::ed25519_key(&credential.secret)?;
+        sign::ed25519_base64(&key, query.as_bytes())
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    } else {
+        sign::hmac_sha256_hex(credential.secret.as_bytes(), query.as_bytes())
+    };
     Ok(Request {
         path_and_query: format!("{PATH}?{query}&signature={signature}"),
         headers: vec![("X-MBX-APIKEY", credential.key.clone())],
@@ -233,6 +244,54 @@ mod verify_tests {
 
     const KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
     const SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+    #[test]
+    fn an_ed25519_key_signs_the_query_with_ed25519() {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        use ed25519_dalek::{Signature, Verifier as _};
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let pem = key
+            .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+            .unwrap()
+            .to_string();
+        // As it sits in a .env or JSON file: literal \n escapes.
+        let escaped = pem.trim_end().replace('\n', "\\n");
+        for secret in [pem.clone(), escaped] {
+            let credential = Credential {
+                key: KEY.into(),
+                secret,
+                passphrase: None,
+            };
+            let clock = Clock {
+                unix_ms: 1_700_000_000_000,
+                nonce: "0".repeat(32),
+            };
+            let request = sign_request(&credential, &clock).unwrap();
+            let (path, query) = request.path_and_query.split_once('?').unwrap();
+            assert_eq!(path, PATH);
+            let (signed, signature) = query.rsplit_once("&signature=").unwrap();
+            assert_eq!(signed, "timestamp=1700000000000&recvWindow=5000");
+            let decoded = signature
+                .replace("%2B", "+")
+                .replace("%2F", "/")
+                .replace("%3D", "=");
+            assert!(!decoded.contains('%'));
+            let bytes: [u8; 64] = sign::base64_decode(&decoded).unwrap().try_into().unwrap();
+            key.verifying_key()
+                .verify(signed.as_bytes(), &Signature::from_bytes(&bytes))
+                .unwrap();
+        }
+        let broken = Credential {
+            key: KEY.into(),
+            secret: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----".into(),
+            passphrase: None,
+        };
+        let clock = Clock {
+            unix_ms: 1,
+            nonce: String::new(),
+        };
+        assert!(sign_request(&broken, &clock).is_err());
+    }
 
     #[test]
     fn official_hmac_vectors_reproduce() {
