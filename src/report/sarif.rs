@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::catalog::{self, RuleInfo};
-use crate::finding::{Check, Finding, Severity};
+use crate::finding::{Check, Finding, Introduction, Severity};
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -120,6 +120,10 @@ struct ResultProperties<'a> {
     author: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    /// Where history first had a secret found in the working tree or the
+    /// index (the JSON report's `location.introduced`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced: Option<&'a Introduction>,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -261,9 +265,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                 rules.len() - 1
             }
         };
+        // v2: the secret's own fingerprint (v1 mixed in the rule id).
         let mut fingerprints = BTreeMap::new();
         if let Some(s) = &f.secret {
-            fingerprints.insert("keyaudit/v1", s.fingerprint.as_str());
+            fingerprints.insert("keyaudit/v2", s.fingerprint.as_str());
         }
         results.push(SarifResult {
             rule_id: &f.rule,
@@ -293,6 +298,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                 commit: f.location.commit.as_deref(),
                 author: f.location.author.as_deref(),
                 date: f.location.date.as_deref(),
+                introduced: f.location.introduced.as_ref(),
             },
         });
     }

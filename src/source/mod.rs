@@ -30,7 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::detect::{Engine, Match};
-use crate::finding::{CommitInfo, Finding, Location, Source};
+use crate::finding::{CommitInfo, Finding, Location, RuleRank, Source};
 use crate::redact;
 
 pub use exclude::{Exclude, MAX_EXCLUDE_LEN, MAX_EXCLUDE_PATTERNS};
@@ -240,6 +240,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
             commit: prov.commit.map(|c| c.commit.clone()),
             author: prov.commit.map(|c| c.author.clone()),
             date: prov.commit.map(|c| c.date.clone()),
+            introduced: None,
         },
         secret: rule.is_secret.then(|| {
             let secret = redact::secret_ref(rule.id, matched);
@@ -252,5 +253,9 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         }),
         subject: (!rule.is_secret).then(|| String::from_utf8_lossy(matched).into_owned()),
         remediation: rule.remediation.clone(),
+        rank: RuleRank {
+            generic: rule.exchange == "generic",
+            order: u32::try_from(m.rule).unwrap_or(u32::MAX),
+        },
     }
 }

@@ -41,11 +41,13 @@ fn env_finding(
             commit: commit.map(|c| c.commit.clone()),
             author: commit.map(|c| c.author.clone()),
             date: commit.map(|c| c.date.clone()),
+            introduced: None,
         },
         secret: None,
         // The rule and the path say what it is about.
         subject: Some(String::new()),
         remediation,
+        rank: Default::default(),
     }
 }
 

@@ -32,10 +32,12 @@ pub(super) fn finding(
             commit: None,
             author: None,
             date: None,
+            introduced: None,
         },
         secret: None,
         subject: None,
         remediation,
+        rank: Default::default(),
     }
 }
 
