@@ -6,8 +6,8 @@
 //! In order, from the sources to the report:
 //!
 //! 1. [`earliest`]: a secret met in many commits is one finding per path,
-//!    from the commit that introduced it (of two rules matching it on one
-//!    line, the more specific: [`Finding::preference`]). Run by the history
+//!    from the commit that introduced it (of two rules matching it there,
+//!    the preferred: [`Finding::preference`]). Run by the history
 //!    source (`source/history.rs`), the only one that knows the commits' order.
 //! 2. [`merge_same_line`]: manifest findings of one rule on one line are one.
 //! 3. [`fold_sources`]: a secret at one path is one leak, whichever sources
@@ -89,17 +89,19 @@ pub fn settle(findings: &mut Vec<Finding>) {
 }
 
 /// 1. One finding per identity: the one from the earliest commit in
-///    topological order (`rank`), then the first line, and on that line the
-///    preferred rule ([`Finding::preference`]; ties broken by column, so the
-///    result is stable). Findings ranked `before_range` are in the tree just
+///    topological order (`rank`), of the preferred rule
+///    ([`Finding::preference`]: of one secret matched as a Gate key and as a
+///    generic secret, the Gate key; of a high and a critical rule, the
+///    critical one, so that merging never lowers what fails a run), then the
+///    first line (ties broken by column, so the result is stable). Findings ranked `before_range` are in the tree just
 ///    before a limited range: they and every later finding of their identity
 ///    are dropped (the secret was already there).
 pub fn earliest(mut findings: Vec<(u32, Finding)>, before_range: u32) -> Vec<Finding> {
     findings.sort_by(|(a, fa), (b, fb)| {
-        (a, fa.location.line, fa.preference(), fa.location.column).cmp(&(
+        (a, fa.preference(), fa.location.line, fa.location.column).cmp(&(
             b,
-            fb.location.line,
             fb.preference(),
+            fb.location.line,
             fb.location.column,
         ))
     });
@@ -299,10 +301,10 @@ pub fn baseline(findings: &mut Vec<Finding>, known: &Baseline) -> Applied {
 }
 
 /// 6. Keeps the first finding of each identity in each source, in the
-///    order of path, line, preference ([`Finding::preference`]) and
+///    order of path, preference ([`Finding::preference`]), line and
 ///    column, then sorts them (by [`Finding::sort_key`]): of one secret
-///    matched by two rules at one path, the first line's preferred rule
-///    stands. A finding without a secret is keyed on its identity without
+///    matched by two rules at one path, the preferred rule stands, at its
+///    first line. A finding without a secret is keyed on its identity without
 ///    the subject, plus its line: of two matches of one rule on one line
 ///    (two credential variables printed by one statement), the first by
 ///    column stands for the line.
@@ -311,15 +313,15 @@ pub fn dedup(findings: &mut Vec<Finding>) {
         (
             !a.is_leak(),
             &a.location.path,
-            a.location.line,
             a.preference(),
+            a.location.line,
             a.location.column,
         )
             .cmp(&(
                 !b.is_leak(),
                 &b.location.path,
-                b.location.line,
                 b.preference(),
+                b.location.line,
                 b.location.column,
             ))
     });
@@ -492,14 +494,19 @@ mod tests {
         let mut critical = matched("b-rule", b"s", 1, false, 2);
         critical.severity = crate::finding::Severity::Critical;
         high.severity = crate::finding::Severity::High;
+        // On another line too: merging never lowers the severity.
+        critical.location.line = Some(7);
         let mut found = vec![high, critical];
         dedup(&mut found);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].rule, "b-rule");
+        assert_eq!(
+            (found[0].rule.as_str(), found[0].location.line),
+            ("b-rule", Some(7))
+        );
     }
 
     #[test]
-    fn earliest_prefers_the_specific_rule_on_the_first_line_of_the_first_commit() {
+    fn earliest_keeps_the_first_commit_and_in_it_the_specific_rule_at_its_first_line() {
         let at = |rank: u32, rule: &str, line: usize, generic: bool| {
             (
                 rank,
@@ -509,14 +516,15 @@ mod tests {
         let found = vec![
             at(2, "binance-api-secret", 1, false),
             at(1, "generic-api-secret", 4, true),
-            at(1, "binance-api-secret", 4, false),
+            at(1, "binance-api-secret", 6, false),
+            at(1, "binance-api-secret", 5, false),
             at(1, "generic-api-secret", 2, true),
         ];
         let kept = earliest(found, u32::MAX);
         assert_eq!(kept.len(), 1);
         assert_eq!(
             (kept[0].rule.as_str(), kept[0].location.line),
-            ("generic-api-secret", Some(2))
+            ("binance-api-secret", Some(5))
         );
         assert_eq!(kept[0].secret.as_ref().unwrap().legacy.len(), 2);
     }
