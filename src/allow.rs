@@ -87,16 +87,20 @@ impl Allowlist {
         }
     }
 
-    /// The index of every entry that allows `f`.
+    /// The index of every entry that allows `f`. An entry's `fingerprints`
+    /// may hold the secret's fingerprint or one an earlier version gave it
+    /// (rule-mixed: [`crate::finding::SecretRef::legacy`]).
     pub fn matching(&self, f: &Finding) -> Vec<usize> {
         let fingerprint = f.secret.as_ref().map(|s| s.fingerprint.as_str());
+        let legacy = f.secret.as_ref().map_or(&[][..], |s| s.legacy.as_slice());
         (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
                 e.paths.as_ref().is_none_or(|p| p.matches(&f.location.path))
                     && (e.rules.is_empty() || e.rules.contains(&f.rule))
                     && (e.fingerprints.is_empty()
-                        || fingerprint.is_some_and(|fp| e.fingerprints.contains(fp)))
+                        || fingerprint.is_some_and(|fp| e.fingerprints.contains(fp))
+                        || legacy.iter().any(|fp| e.fingerprints.contains(fp)))
                     && (e.secrets.is_empty()
                         || fingerprint
                             .is_some_and(|fp| e.matched.lock().is_ok_and(|m| m.contains(fp))))
@@ -160,5 +164,20 @@ mod tests {
         let u = Finding::sample("other", "src/a.py", Source::Tree, Some(b"xTEST_123"));
         list.note_secret(b"xTEST_123", &u.secret.as_ref().unwrap().fingerprint);
         assert!(list.matching(&u).is_empty());
+    }
+
+    #[test]
+    fn a_fingerprint_entry_matches_the_secret_or_its_old_rule_mixed_fingerprint() {
+        let by = |fingerprint: String| AllowEntry {
+            fingerprints: vec![fingerprint],
+            ..entry(&[], &[], &[])
+        };
+        let old = crate::redact::legacy_fingerprint("generic-api-secret", b"x1");
+        let new = crate::redact::fingerprint(b"x1");
+        let list = Allowlist::new(&[by(old), by(new)], false).unwrap().unwrap();
+        let generic = Finding::sample("generic-api-secret", "a.py", Source::Tree, Some(b"x1"));
+        let other = Finding::sample("binance-api-secret", "a.py", Source::Tree, Some(b"x1"));
+        assert_eq!(list.matching(&generic), vec![0, 1]);
+        assert_eq!(list.matching(&other), vec![1]);
     }
 }

@@ -17,16 +17,18 @@
 //!
 //! An entry never holds a secret or its redacted text: only the fingerprint,
 //! the rule id and the path. The fingerprint is the one of the finding's
-//! [`Identity`]: its secret's ([`crate::redact::fingerprint`]) or, for a
-//! finding without a secret (env and manifest findings), one derived from its
-//! rule, path and subject ([`crate::redact::subject_fingerprint`]), so that
-//! rewording a message does not stale an entry. Baselines written before
-//! subjects derived it from the rule, path and *message*
-//! ([`crate::redact::finding_fingerprint`]): such an entry still matches
-//! (until the message changes); `keyaudit baseline` writes the new kind. A
-//! finding is baselined when an entry has one of its fingerprints *and* its
-//! path: a known key copied into another file is a new exposure and is
-//! reported.
+//! [`Identity`]: its secret's ([`crate::redact::fingerprint`], which depends
+//! on the value alone) or, for a finding without a secret (env and manifest
+//! findings), one derived from its rule, path and subject
+//! ([`crate::redact::subject_fingerprint`]), so that rewording a message
+//! does not stale an entry. Entries written by earlier versions still match
+//! ([`legacy_fingerprints_of`]): a secret's fingerprint then mixed in the
+//! rule id ([`crate::redact::legacy_fingerprint`]), and a finding without a
+//! secret's was derived from its rule, path and *message*
+//! ([`crate::redact::finding_fingerprint`], until the message changes);
+//! `keyaudit baseline` writes the new kinds. A finding is baselined when an
+//! entry has one of its fingerprints *and* its path: a known key copied into
+//! another file is a new exposure and is reported.
 //!
 //! This module parses, validates, builds and says which fingerprints name a
 //! finding; it neither scans nor prints. The filter stage (`filters.rs`)
@@ -59,7 +61,7 @@ pub struct Entry {
     /// `sha256:` + 64 hex digits: the secret's fingerprint, or the derived one.
     #[serde(deserialize_with = "checked_fingerprint")]
     pub fingerprint: String,
-    /// The rule id, for people reading the file (the fingerprint already depends on it).
+    /// The rule id, for people reading the file (matching ignores it).
     pub rule: String,
     /// Relative to the root, '/' separators, as in the report.
     pub path: String,
@@ -87,18 +89,25 @@ impl Entry {
 pub fn fingerprint_of(identity: &Identity) -> String {
     match &identity.what {
         What::Secret(fingerprint) => fingerprint.clone(),
-        What::Subject(subject) => {
-            crate::redact::subject_fingerprint(&identity.rule, &identity.path, subject)
+        What::Subject { rule, subject } => {
+            crate::redact::subject_fingerprint(rule, &identity.path, subject)
         }
     }
 }
 
-/// The fingerprint baselines written before subjects stored for `finding`,
-/// when it holds no secret: derived from (rule, path, message). Read only.
-pub fn legacy_fingerprint_of(finding: &Finding) -> Option<String> {
-    finding.secret.is_none().then(|| {
-        crate::redact::finding_fingerprint(&finding.rule, &finding.location.path, &finding.message)
-    })
+/// The fingerprints baselines written by earlier versions stored for
+/// `finding`: for a secret, its rule-mixed ones (one per rule that matched
+/// it where the finding stands, see [`crate::finding::SecretRef::legacy`]);
+/// without one, the one derived from (rule, path, message). Read only.
+pub fn legacy_fingerprints_of(finding: &Finding) -> Vec<String> {
+    match &finding.secret {
+        Some(secret) => secret.legacy.clone(),
+        None => vec![crate::redact::finding_fingerprint(
+            &finding.rule,
+            &finding.location.path,
+            &finding.message,
+        )],
+    }
 }
 
 /// At most this many entries in a baseline file: far more than a repository
@@ -303,17 +312,21 @@ pub fn load(path: &Path) -> Result<Baseline> {
 }
 
 /// The entries for `findings`: leaks only (keys in gitignored files never fail
-/// a run), one per (fingerprint, path), sorted by path, rule and fingerprint.
+/// a run), one per (fingerprint, path), named after the rule the report
+/// would show ([`Finding::preference`]: one secret matched by two rules is
+/// one entry), sorted by path, rule and fingerprint.
 pub fn entries(findings: &[Finding]) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = findings
-        .iter()
-        .filter(|f| f.is_leak())
+    let mut leaks: Vec<&Finding> = findings.iter().filter(|f| f.is_leak()).collect();
+    leaks.sort_by(|a, b| a.preference().cmp(&b.preference()));
+    let mut seen = HashSet::new();
+    let mut entries: Vec<Entry> = leaks
+        .into_iter()
         .map(Entry::of)
+        .filter(|e| seen.insert((e.fingerprint.clone(), e.path.clone())))
         .collect();
     entries.sort_by(|a, b| {
         (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
     });
-    entries.dedup_by(|a, b| a.key() == b.key());
     entries
 }
 
@@ -352,6 +365,17 @@ mod tests {
         let back = parse(Path::new("b.json"), &text).expect("round trip");
         assert_eq!(back.entries, entries);
         assert_eq!(render(back.entries), text);
+    }
+
+    #[test]
+    fn one_secret_under_two_rules_is_one_entry_of_the_specific_rule_with_its_own_fingerprint() {
+        let mut generic = Finding::sample("generic-api-secret", "a.py", Source::Tree, Some(b"s1"));
+        generic.rank.generic = true;
+        let specific = Finding::sample("okx-api-secret", "a.py", Source::Tree, Some(b"s1"));
+        let entries = entries(&[generic, specific]);
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0].rule, "okx-api-secret");
+        assert_eq!(entries[0].fingerprint, crate::redact::fingerprint(b"s1"));
     }
 
     #[test]

@@ -1,19 +1,28 @@
 //! The filter stage: every rule for when two findings are one, and for when a
 //! finding is left out, in one ordered place, all keyed on one
-//! [`Identity`] (rule, path, and the secret's fingerprint or the subject).
+//! [`Identity`] (check, path, and the secret's fingerprint or the rule and
+//! subject).
 //!
 //! In order, from the sources to the report:
 //!
-//! 1. [`earliest`]: a secret met in many commits is one finding, from the
-//!    commit that introduced it. Run by the history source (`source/history.rs`),
-//!    the only one that knows the commits' order.
+//! 1. [`earliest`]: a secret met in many commits is one finding per path,
+//!    from the commit that introduced it (of two rules matching it there,
+//!    the preferred: [`Finding::preference`]). Run by the history
+//!    source (`source/history.rs`), the only one that knows the commits' order.
 //! 2. [`merge_same_line`]: manifest findings of one rule on one line are one.
 //! 3. [`fold_sources`]: a secret at one path is one leak, whichever sources
-//!    (tree, index, history) hold it.
+//!    (tree, index, history) hold it, located where it is now, saying where
+//!    history first had it.
 //! 4. [`allow`]: what an `[[allow]]` entry of `keyaudit.toml` names is left
 //!    out (its secret regexes ran at detection: see `allow.rs`).
 //! 5. [`baseline`]: what `--baseline FILE` names is left out.
-//! 6. [`dedup`]: one finding per identity, source and (without a secret) line.
+//! 6. [`dedup`]: one finding per identity, source and (without a secret)
+//!    line: one secret at one path is one finding, whichever rules matched it.
+//!
+//! A finding that stands for others of its identity takes their legacy
+//! fingerprints ([`crate::finding::SecretRef::legacy`]), so that a baseline
+//! or an allow entry written by an earlier version for any of them still
+//! names it.
 //!
 //! [`settle`] runs 2 and 3 (what `keyaudit baseline` writes entries for,
 //! after [`allow`]); [`run`] runs 2 to 6 (what a report shows). Inline allow markers
@@ -27,8 +36,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::allow::Allowlist;
-use crate::baseline::{Applied, Baseline, fingerprint_of, legacy_fingerprint_of};
-use crate::finding::{Check, Finding, Identity, Source};
+use crate::baseline::{Applied, Baseline, fingerprint_of, legacy_fingerprints_of};
+use crate::finding::{Check, Finding, Identity, Introduction, Source};
 
 /// Filters 2 to 6 on the findings of every source and check, in order;
 /// returns what the allowlist and the baseline (if any) did.
@@ -80,29 +89,56 @@ pub fn settle(findings: &mut Vec<Finding>) {
 }
 
 /// 1. One finding per identity: the one from the earliest commit in
-///    topological order (`rank`, ties broken by line, column and rule, so the
-///    result is stable). Findings ranked `before_range` are in the tree just
+///    topological order (`rank`), of the preferred rule
+///    ([`Finding::preference`]: of one secret matched as a Gate key and as a
+///    generic secret, the Gate key; of a high and a critical rule, the
+///    critical one, so that merging never lowers what fails a run), then the
+///    first line (ties broken by column, so the result is stable). Findings ranked `before_range` are in the tree just
 ///    before a limited range: they and every later finding of their identity
 ///    are dropped (the secret was already there).
 pub fn earliest(mut findings: Vec<(u32, Finding)>, before_range: u32) -> Vec<Finding> {
     findings.sort_by(|(a, fa), (b, fb)| {
-        (a, fa.location.line, fa.location.column, &fa.rule).cmp(&(
+        (a, fa.preference(), fa.location.line, fa.location.column).cmp(&(
             b,
+            fb.preference(),
             fb.location.line,
             fb.location.column,
-            &fb.rule,
         ))
     });
-    let mut seen: HashSet<Identity> = findings
+    let before: HashSet<Identity> = findings
         .iter()
         .filter(|(rank, _)| *rank == before_range)
         .map(|(_, f)| f.identity())
         .collect();
-    findings
+    let kept = findings
         .into_iter()
-        .filter(|(rank, f)| *rank != before_range && seen.insert(f.identity()))
-        .map(|(_, f)| f)
-        .collect()
+        .filter(|(rank, f)| *rank != before_range && !before.contains(&f.identity()))
+        .map(|(_, f)| f);
+    first_of_each(kept, |f| f.identity())
+}
+
+/// The first finding of each key, in order; each finding left out gives its
+/// legacy fingerprints to the one kept.
+fn first_of_each<K: std::hash::Hash + Eq>(
+    findings: impl IntoIterator<Item = Finding>,
+    key: impl Fn(&Finding) -> K,
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut at: HashMap<K, usize> = HashMap::new();
+    for f in findings {
+        match at.entry(key(&f)) {
+            std::collections::hash_map::Entry::Occupied(i) => {
+                if let (Some(kept), Some(dropped)) = (&mut out[*i.get()].secret, &f.secret) {
+                    kept.absorb(dropped);
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push(f);
+            }
+        }
+    }
+    out
 }
 
 /// 2. Joins manifest findings of one rule on one line (two shared env
@@ -141,12 +177,16 @@ pub fn merge_same_line(findings: &mut Vec<Finding>) {
     *findings = out;
 }
 
-/// 3. One secret at one path is one leak, however many sources hold it: a
-///    committed secret still in the working tree is reported once, from
-///    history (which names the commit), saying so; a staged secret also in the
-///    working tree or history is reported from there. Keyed on the identity
-///    of findings that hold a secret; the others (which name a place, not a
-///    value that travels between sources) pass.
+/// 3. One secret at one path is one leak, however many sources hold it,
+///    located where it is now: a committed secret still in the working tree
+///    is reported from the tree (its path, line and column today), with
+///    `location.introduced` naming the commit, path and line where history
+///    first had it and "(still in the working tree)" in the message; a
+///    staged secret also in the working tree is reported from the tree; one
+///    only the index and history hold, from the index, with `introduced`
+///    ("(still staged)"). Keyed on the identity of findings that hold a
+///    secret; the others (which name a place, not a value that travels
+///    between sources) pass.
 pub fn fold_sources(findings: &mut Vec<Finding>) {
     let secret_identity = |f: &Finding| Some(f.identity()).filter(|id| id.secret().is_some());
     let identities_in = |source: Source, findings: &[Finding]| -> HashSet<Identity> {
@@ -157,31 +197,76 @@ pub fn fold_sources(findings: &mut Vec<Finding>) {
             .collect()
     };
     let in_tree = identities_in(Source::Tree, findings);
-    let in_history = identities_in(Source::History, findings);
+    let in_index = identities_in(Source::Staged, findings);
+    // Where a secret is now: the working tree, else the index.
+    let now = |source: Source, id: &Identity| match source {
+        Source::Tree => true,
+        Source::Staged => !in_tree.contains(id),
+        _ => false,
+    };
+    // The history finding (one per identity: see `earliest`) of each secret
+    // found now.
+    let mut introduced: HashMap<Identity, Finding> = HashMap::new();
+    for f in findings.iter() {
+        if f.location.source == Source::History
+            && let Some(id) = secret_identity(f)
+            && (in_tree.contains(&id) || in_index.contains(&id))
+        {
+            introduced.entry(id).or_insert_with(|| f.clone());
+        }
+    }
     findings.retain(|f| {
         let Some(id) = secret_identity(f) else {
             return true;
         };
         match f.location.source {
-            Source::Tree => !in_history.contains(&id),
-            Source::Staged => !in_history.contains(&id) && !in_tree.contains(&id),
+            Source::History => !introduced.contains_key(&id),
+            source @ (Source::Tree | Source::Staged) => now(source, &id),
             _ => true,
         }
     });
     for f in findings.iter_mut() {
-        if f.location.source == Source::History
-            && secret_identity(f).is_some_and(|id| in_tree.contains(&id))
-        {
-            f.message.push_str(" (still in the working tree)");
+        let Some(first) = secret_identity(f).and_then(|id| introduced.get(&id)) else {
+            continue;
+        };
+        if !matches!(f.location.source, Source::Tree | Source::Staged) {
+            continue;
+        }
+        let (Some(commit), Some(author), Some(date)) = (
+            &first.location.commit,
+            &first.location.author,
+            &first.location.date,
+        ) else {
+            continue;
+        };
+        f.location.introduced = Some(Introduction {
+            commit: commit.clone(),
+            path: first.location.path.clone(),
+            line: first.location.line,
+            author: author.clone(),
+            date: date.clone(),
+        });
+        f.message = format!(
+            "{} ({})",
+            first.message,
+            if f.location.source == Source::Tree {
+                "still in the working tree"
+            } else {
+                "still staged"
+            }
+        );
+        f.severity = f.severity.max(first.severity);
+        f.confidence = f.confidence.max(first.confidence);
+        if let (Some(now), Some(then)) = (&mut f.secret, &first.secret) {
+            now.absorb(then);
         }
     }
 }
 
 /// 5. Drops every leak (keys in gitignored files are left alone: they never
 ///    fail a run) that an entry of `known` names: an entry with the
-///    fingerprint of its identity ([`fingerprint_of`]) or, for a finding
-///    without a secret, the message-derived one older baselines hold
-///    ([`legacy_fingerprint_of`]), at its path. Returns how many were dropped,
+///    fingerprint of its identity ([`fingerprint_of`]) or one older
+///    baselines hold ([`legacy_fingerprints_of`]), at its path. Returns how many were dropped,
 ///    with the entries that matched nothing.
 pub fn baseline(findings: &mut Vec<Finding>, known: &Baseline) -> Applied {
     let keys = known.keys();
@@ -192,14 +277,10 @@ pub fn baseline(findings: &mut Vec<Finding>, known: &Baseline) -> Applied {
             return true;
         }
         let path = &f.location.path;
-        let hits: Vec<String> = [
-            Some(fingerprint_of(&f.identity())),
-            legacy_fingerprint_of(f),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|fingerprint| keys.contains(&(fingerprint.as_str(), path.as_str())))
-        .collect();
+        let hits: Vec<String> = std::iter::once(fingerprint_of(&f.identity()))
+            .chain(legacy_fingerprints_of(f))
+            .filter(|fingerprint| keys.contains(&(fingerprint.as_str(), path.as_str())))
+            .collect();
         let kept = hits.is_empty();
         matched.extend(
             hits.into_iter()
@@ -219,22 +300,39 @@ pub fn baseline(findings: &mut Vec<Finding>, known: &Baseline) -> Applied {
     }
 }
 
-/// 6. Sorts the findings (by [`Finding::sort_key`]) and keeps the first of
-///    each identity in each source. A finding without a secret is keyed on its
-///    identity without the subject, plus its line: of two matches of one rule
-///    on one line (two credential variables printed by one statement), the
-///    first by column stands for the line.
+/// 6. Keeps the first finding of each identity in each source, in the
+///    order of path, preference ([`Finding::preference`]), line and
+///    column, then sorts them (by [`Finding::sort_key`]): of one secret
+///    matched by two rules at one path, the preferred rule stands, at its
+///    first line. A finding without a secret is keyed on its identity without
+///    the subject, plus its line: of two matches of one rule on one line
+///    (two credential variables printed by one statement), the first by
+///    column stands for the line.
 pub fn dedup(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut seen = HashSet::new();
-    findings.retain(|f| {
+    findings.sort_by(|a, b| {
+        (
+            !a.is_leak(),
+            &a.location.path,
+            a.preference(),
+            a.location.line,
+            a.location.column,
+        )
+            .cmp(&(
+                !b.is_leak(),
+                &b.location.path,
+                b.preference(),
+                b.location.line,
+                b.location.column,
+            ))
+    });
+    *findings = first_of_each(findings.drain(..), |f| {
         let id = f.identity();
-        let key = match id.secret() {
+        match id.secret() {
             Some(_) => (id, f.location.source, None),
             None => (id.without_subject(), f.location.source, f.location.line),
-        };
-        seen.insert(key)
+        }
     });
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 #[cfg(test)]
@@ -294,15 +392,32 @@ mod tests {
         );
     }
 
+    /// A history finding of rule `r` for `secret` at `path`, line `line`,
+    /// introduced by commit `commit`.
+    fn committed(path: &str, secret: &[u8], line: usize, commit: &str) -> Finding {
+        let mut f = Finding::sample("r", path, Source::History, Some(secret));
+        f.message = format!("r committed in {path}");
+        f.location.line = Some(line);
+        f.location.commit = Some(commit.into());
+        f.location.author = Some("Ada <ada@example.com>".into());
+        f.location.date = Some("2026-01-01T00:00:00Z".into());
+        f
+    }
+
     #[test]
-    fn fold_reports_a_secret_once_from_history_then_tree() {
+    fn fold_locates_a_secret_where_it_is_now_and_says_where_history_had_it() {
         let s = Some(&b"secret-one"[..]);
+        let mut now = Finding::sample("r", "a.py", Source::Tree, s);
+        now.location.line = Some(14);
         let mut found = vec![
-            Finding::sample("r", "a.py", Source::Tree, s),
-            Finding::sample("r", "a.py", Source::History, s),
+            now,
+            committed("a.py", b"secret-one", 8, "c0ffee"),
             Finding::sample("r", "a.py", Source::Staged, s),
             Finding::sample("r", "b.py", Source::Staged, s),
             Finding::sample("r", "b.py", Source::Tree, s),
+            Finding::sample("r", "c.py", Source::Staged, s),
+            committed("c.py", b"secret-one", 3, "beef"),
+            committed("d.py", b"secret-one", 5, "beef"),
             Finding::sample("env-file-tracked", "a.py", Source::Tree, None),
             Finding::sample("env-file-tracked", "a.py", Source::History, None),
         ];
@@ -310,14 +425,108 @@ mod tests {
         assert_eq!(
             paths(&found),
             vec![
-                ("a.py", Source::History),
+                ("a.py", Source::Tree),
                 ("b.py", Source::Tree),
+                ("c.py", Source::Staged),
+                ("d.py", Source::History),
                 ("a.py", Source::Tree),
                 ("a.py", Source::History),
             ]
         );
-        assert!(found[0].message.ends_with("(still in the working tree)"));
-        assert!(!found[3].message.ends_with("(still in the working tree)"));
+        let a = &found[0];
+        assert_eq!(a.location.line, Some(14));
+        let introduced = a.location.introduced.as_ref().expect("introduced");
+        assert_eq!(
+            (
+                introduced.commit.as_str(),
+                introduced.path.as_str(),
+                introduced.line
+            ),
+            ("c0ffee", "a.py", Some(8))
+        );
+        assert_eq!(a.message, "r committed in a.py (still in the working tree)");
+        assert!(found[1].location.introduced.is_none());
+        let c = &found[2];
+        assert_eq!(
+            c.location.introduced.as_ref().map(|i| i.line),
+            Some(Some(3))
+        );
+        assert_eq!(c.message, "r committed in c.py (still staged)");
+        assert!(found[3].location.introduced.is_none());
+        assert_eq!(found[3].location.commit.as_deref(), Some("beef"));
+    }
+
+    /// A finding of `rule` for `secret` at line `line` of a.py in the tree.
+    fn matched(rule: &str, secret: &[u8], line: usize, generic: bool, order: u32) -> Finding {
+        let mut f = Finding::sample(rule, "a.py", Source::Tree, Some(secret));
+        f.location.line = Some(line);
+        f.rank = crate::finding::RuleRank { generic, order };
+        f
+    }
+
+    #[test]
+    fn one_secret_matched_by_two_rules_at_one_path_is_one_finding_of_the_specific_rule() {
+        let mut found = vec![
+            matched("generic-api-secret", b"secret-one", 3, true, 40),
+            matched("okx-api-secret", b"secret-one", 3, false, 20),
+            matched("generic-env-secret", b"secret-one", 3, true, 41),
+            // The same value further down the file, and another value.
+            matched("generic-api-secret", b"secret-one", 9, true, 40),
+            matched("generic-api-secret", b"secret-two", 3, true, 40),
+        ];
+        dedup(&mut found);
+        let kept: Vec<_> = found
+            .iter()
+            .map(|f| (f.rule.as_str(), f.location.line))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![("generic-api-secret", Some(3)), ("okx-api-secret", Some(3))]
+        );
+        let okx = &found[1].secret.as_ref().unwrap();
+        // It stands for the others: their old rule-mixed fingerprints name it.
+        for rule in ["okx-api-secret", "generic-api-secret", "generic-env-secret"] {
+            let old = crate::redact::legacy_fingerprint(rule, b"secret-one");
+            assert!(okx.legacy.contains(&old), "{rule}");
+        }
+        // Of two specific rules, the more severe; then the engine's order.
+        let mut high = matched("a-rule", b"s", 1, false, 1);
+        let mut critical = matched("b-rule", b"s", 1, false, 2);
+        critical.severity = crate::finding::Severity::Critical;
+        high.severity = crate::finding::Severity::High;
+        // On another line too: merging never lowers the severity.
+        critical.location.line = Some(7);
+        let mut found = vec![high, critical];
+        dedup(&mut found);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].rule.as_str(), found[0].location.line),
+            ("b-rule", Some(7))
+        );
+    }
+
+    #[test]
+    fn earliest_keeps_the_first_commit_and_in_it_the_specific_rule_at_its_first_line() {
+        let at = |rank: u32, rule: &str, line: usize, generic: bool| {
+            (
+                rank,
+                matched(rule, b"secret-one", line, generic, u32::from(generic)),
+            )
+        };
+        let found = vec![
+            at(2, "binance-api-secret", 1, false),
+            at(1, "generic-api-secret", 4, true),
+            at(1, "binance-api-secret", 6, false),
+            at(1, "binance-api-secret", 5, false),
+            at(1, "generic-api-secret", 2, true),
+        ];
+        let kept = earliest(found, u32::MAX);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (kept[0].rule.as_str(), kept[0].location.line),
+            ("binance-api-secret", Some(5))
+        );
+        assert_eq!(kept[0].secret.as_ref().unwrap().legacy.len(), 2);
     }
 
     #[test]

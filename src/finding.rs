@@ -6,6 +6,8 @@
 //! found, is its [`Identity`]: the one key the filter stage (`filters.rs`)
 //! and baselines use.
 
+use std::cmp::Reverse;
+
 use serde::Serialize;
 
 /// Which check produced a finding.
@@ -74,6 +76,17 @@ pub struct CommitInfo {
     pub date: String,
 }
 
+/// Where history first had a secret that is still in the working tree (or
+/// the index): the commit that introduced it, at which path and line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Introduction {
+    pub commit: String,
+    pub path: String,
+    pub line: Option<usize>,
+    pub author: String,
+    pub date: String,
+}
+
 /// Where a finding is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Location {
@@ -88,13 +101,50 @@ pub struct Location {
     pub author: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// For a secret found where it is now (the working tree or the index)
+    /// that history also holds: where history first had it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<Introduction>,
 }
 
 /// A secret as it may be shown: never the whole value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct SecretRef {
     pub redacted: String,
+    /// The secret's own fingerprint ([`crate::redact::fingerprint`]): the
+    /// same whichever rule matched it, wherever it was found.
     pub fingerprint: String,
+    /// The fingerprints earlier versions gave it, one per rule that matched
+    /// it at this finding's place or at another place the finding stands for
+    /// ([`crate::redact::legacy_fingerprint`]): read in baselines and
+    /// `[[allow]]` entries written before, never written. Not reported.
+    #[serde(skip)]
+    pub legacy: Vec<String>,
+}
+
+impl SecretRef {
+    /// Adds `other`'s legacy fingerprints (a finding of the same secret
+    /// that this one stands for) to this one's.
+    pub fn absorb(&mut self, other: &SecretRef) {
+        for fingerprint in &other.legacy {
+            if !self.legacy.contains(fingerprint) {
+                self.legacy.push(fingerprint.clone());
+            }
+        }
+    }
+}
+
+/// How the rule behind a finding ranks when two rules match one value at
+/// one place: a specific rule (an exchange's, a service's, a wallet's, a
+/// custom one) before a generic one, then the higher severity, then the
+/// rule that comes first in the engine. Findings not made by the engine
+/// rank as specific and first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleRank {
+    /// The rule is one of the generic ones (`generic-api-secret`, …).
+    pub generic: bool,
+    /// The rule's index in the engine.
+    pub order: u32,
 }
 
 /// How sure keyaudit is that a match is a live credential.
@@ -132,6 +182,10 @@ pub struct Finding {
     /// What the exchange said about the credential (`--verify` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<crate::verify::session::Verification>,
+    /// How its rule ranks against another matching the same value at the
+    /// same place. Not reported.
+    #[serde(skip)]
+    pub rank: RuleRank,
 }
 
 impl Finding {
@@ -152,13 +206,28 @@ impl Finding {
     pub fn identity(&self) -> Identity {
         let what = match (&self.secret, &self.subject) {
             (Some(secret), _) => What::Secret(secret.fingerprint.clone()),
-            (None, subject) => What::Subject(subject.clone().unwrap_or_default()),
+            (None, subject) => What::Subject {
+                rule: self.rule.clone(),
+                subject: subject.clone().unwrap_or_default(),
+            },
         };
         Identity {
-            rule: self.rule.clone(),
+            check: self.check,
             path: self.location.path.clone(),
             what,
         }
+    }
+
+    /// Which of two findings of one identity stands for both, smaller
+    /// first: the rule's standing ([`RuleRank`]: specific before generic,
+    /// then the higher severity, then the engine's order), then the rule id.
+    pub fn preference(&self) -> (bool, Reverse<Severity>, u32, &str) {
+        (
+            self.rank.generic,
+            Reverse(self.severity),
+            self.rank.order,
+            &self.rule,
+        )
     }
 
     /// The key findings are sorted by: leaks first, those without a test,
@@ -176,13 +245,16 @@ impl Finding {
 }
 
 /// What one finding is, whichever source, commit, line or column it was found
-/// at, and however its message is worded: its rule, its path and what it is
-/// about. Two findings with one identity are one problem. Every filter keys
-/// on it (`filters.rs`), and so does a baseline entry (`baseline.rs`); a
-/// filter that needs more (the source, the line) says so where it projects it.
+/// at, and however its message is worded: its check, its path and what it is
+/// about (a secret, whichever rules matched it; or a rule's subject). Two
+/// findings with one identity are one problem. Every filter keys on it
+/// (`filters.rs`), and so does a baseline entry (`baseline.rs`); a filter
+/// that needs more (the source, the line) says so where it projects it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Identity {
-    pub rule: String,
+    /// A leak, and the env check's judgement of the same value (a template
+    /// holding it), are two problems.
+    pub check: Check,
     /// Relative to the root, '/' separators: the same from every source.
     pub path: String,
     pub what: What,
@@ -191,11 +263,13 @@ pub struct Identity {
 /// What a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum What {
-    /// The secret's fingerprint (which depends on the rule too).
+    /// The secret's fingerprint, which depends on the secret alone: two
+    /// rules matching one value at one path are one finding.
     Secret(String),
-    /// A finding without a secret: its [`Finding::subject`] ("" when the
-    /// rule and path say it all, and for a finding built without one).
-    Subject(String),
+    /// A finding without a secret: its rule and its [`Finding::subject`]
+    /// ("" when the rule and path say it all, and for a finding built
+    /// without one).
+    Subject { rule: String, subject: String },
 }
 
 impl Identity {
@@ -203,15 +277,15 @@ impl Identity {
     pub fn secret(&self) -> Option<&str> {
         match &self.what {
             What::Secret(fingerprint) => Some(fingerprint),
-            What::Subject(_) => None,
+            What::Subject { .. } => None,
         }
     }
 
-    /// The identity with its subject left out (a secret's is kept): rule
-    /// and path only, for filters that take two findings of one rule on one
+    /// The identity with its subject left out (a secret's is kept): check,
+    /// rule and path only, for filters that take two findings of one rule on one
     /// line as one.
     pub fn without_subject(mut self) -> Identity {
-        if let What::Subject(subject) = &mut self.what {
+        if let What::Subject { subject, .. } = &mut self.what {
             subject.clear();
         }
         self
@@ -237,12 +311,14 @@ impl Finding {
                 commit: None,
                 author: None,
                 date: None,
+                introduced: None,
             },
             secret: secret.map(|s| crate::redact::secret_ref(rule, s)),
             subject: secret.is_none().then(String::new),
             remediation: String::new(),
             context: None,
             verification: None,
+            rank: RuleRank::default(),
         }
     }
 }

@@ -11,9 +11,24 @@ use sha2::{Digest, Sha256};
 
 use crate::finding::SecretRef;
 
-/// The fingerprint format is frozen: `sha256:` + hex(sha256(rule id, NUL, secret)).
-/// Baselines store it, so changing it invalidates every baseline.
-pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+/// A secret's fingerprint, which depends on the secret alone: the same
+/// value matched by two rules, or found in two places, has one. Frozen:
+/// `sha256:` + hex(sha256("keyaudit-secret-v2", NUL, secret)). Baselines
+/// store it, so changing it would invalidate every baseline.
+pub fn fingerprint(secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"keyaudit-secret-v2");
+    h.update([0u8]);
+    h.update(secret);
+    hex_digest(&h.finalize())
+}
+
+/// The fingerprint earlier versions gave a secret, which mixed in the id of
+/// the rule that matched it (so one value had one per rule, and relabelling
+/// a rule invalidated baselines); read still in baselines and `[[allow]]`
+/// entries, never written. Frozen: `sha256:` + hex(sha256(rule id, NUL,
+/// secret)).
+pub fn legacy_fingerprint(rule_id: &str, secret: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0u8]);
@@ -83,11 +98,13 @@ pub fn redact(secret: &[u8]) -> String {
     format!("{prefix}… ({len} chars)")
 }
 
-/// Both halves of a [`SecretRef`].
+/// A [`SecretRef`] for `secret` matched by rule `rule_id`: its redacted
+/// text, its fingerprint and the legacy one of that rule.
 pub fn secret_ref(rule_id: &str, secret: &[u8]) -> SecretRef {
     SecretRef {
         redacted: redact(secret),
-        fingerprint: fingerprint(rule_id, secret),
+        fingerprint: fingerprint(secret),
+        legacy: vec![legacy_fingerprint(rule_id, secret)],
     }
 }
 
@@ -231,14 +248,35 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_is_stable_and_depends_on_rule_and_secret() {
-        let a = fingerprint("binance-api-key", b"abc");
-        assert_eq!(a, fingerprint("binance-api-key", b"abc"));
-        assert_ne!(a, fingerprint("binance-api-secret", b"abc"));
-        assert_ne!(a, fingerprint("binance-api-key", b"abd"));
+    fn fingerprint_is_frozen_and_depends_on_the_secret_alone() {
+        let a = fingerprint(b"abc");
+        assert_eq!(a, fingerprint(b"abc"));
+        assert_ne!(a, fingerprint(b"abd"));
+        // Frozen format: sha256 of "keyaudit-secret-v2\0abc".
+        assert_eq!(
+            a,
+            "sha256:12ec086407b458ebfff07ab6ed003a5bfad5072ed5d6196b8f5e1ce5e92ffcc8"
+        );
+        // One value matched by two rules: one fingerprint, two legacy ones.
+        let (k, s) = (
+            secret_ref("binance-api-key", b"abc"),
+            secret_ref("generic-api-secret", b"abc"),
+        );
+        assert_eq!(k.fingerprint, s.fingerprint);
+        assert_ne!(k.legacy, s.legacy);
+        assert_ne!(a, legacy_fingerprint("binance-api-key", b"abc"));
+    }
+
+    #[test]
+    fn legacy_fingerprint_is_frozen_and_depends_on_rule_and_secret() {
+        let a = legacy_fingerprint("binance-api-key", b"abc");
+        assert_ne!(a, legacy_fingerprint("binance-api-secret", b"abc"));
+        assert_ne!(a, legacy_fingerprint("binance-api-key", b"abd"));
         // Frozen format: sha256 of "binance-api-key\0abc".
-        assert_eq!(a.len(), 7 + 64);
-        assert!(a.starts_with("sha256:"));
+        assert_eq!(
+            a,
+            "sha256:59bcba35bf865615fefae3cff43bb76e3315060b533db84d8dbd7a383cbec162"
+        );
     }
 
     #[test]

@@ -296,23 +296,28 @@ proptest! {
         }
     }
 
-    /// (c) The fingerprint is stable, frozen in form, and tells secrets and
-    /// rules apart.
+    /// (c) The fingerprint is stable, frozen in form, tells secrets apart
+    /// and is the same whichever rule matched the secret; the legacy one
+    /// (read in old baselines) tells rules apart.
     #[test]
     fn fingerprint_is_stable(
         secret in prop::collection::vec(any::<u8>(), 0..200),
         other in prop::collection::vec(any::<u8>(), 0..200),
         rule in "[a-z-]{1,30}",
     ) {
-        let fp = redact::fingerprint(&rule, &secret);
-        prop_assert_eq!(&fp, &redact::fingerprint(&rule, &secret));
+        let fp = redact::fingerprint(&secret);
+        prop_assert_eq!(&fp, &redact::fingerprint(&secret));
         prop_assert_eq!(&fp, &redact::secret_ref(&rule, &secret).fingerprint);
+        prop_assert_eq!(&fp, &redact::secret_ref(&format!("{rule}x"), &secret).fingerprint);
         prop_assert!(fp.starts_with("sha256:") && fp.len() == 7 + 64);
         prop_assert!(fp[7..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         if other != secret {
-            prop_assert_ne!(&fp, &redact::fingerprint(&rule, &other));
+            prop_assert_ne!(&fp, &redact::fingerprint(&other));
         }
-        prop_assert_ne!(&fp, &redact::fingerprint(&format!("{rule}x"), &secret));
+        let legacy = redact::legacy_fingerprint(&rule, &secret);
+        prop_assert_ne!(&fp, &legacy);
+        prop_assert_eq!(&redact::secret_ref(&rule, &secret).legacy, &vec![legacy.clone()]);
+        prop_assert_ne!(&legacy, &redact::legacy_fingerprint(&format!("{rule}x"), &secret));
     }
 
 }
@@ -351,7 +356,8 @@ proptest! {
                     );
                 }
                 let sr = finding.secret.expect("leak findings carry a secret reference");
-                prop_assert_eq!(sr.fingerprint, redact::fingerprint(ENGINE.rule(m.rule).id, secret));
+                prop_assert_eq!(sr.fingerprint, redact::fingerprint(secret));
+                prop_assert_eq!(sr.legacy, vec![redact::legacy_fingerprint(ENGINE.rule(m.rule).id, secret)]);
             }
         }
     }

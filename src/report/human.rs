@@ -1,7 +1,10 @@
-//! The report for people: findings grouped by file, coloured by severity,
-//! each with its remediation; keys in gitignored files listed apart (they are
-//! where keys belong); then one summary line. All text shown is sanitized.
-//! Also the rule and permission listings of `keyaudit rules`.
+//! The report for people: one entry per secret (its rule, severity,
+//! redacted value and short fingerprint, then the places it was found, at
+//! most [`PLACES_SHOWN`] unless `--verbose`), then the findings without a
+//! secret grouped by file; coloured by severity, each with its remediation;
+//! keys in gitignored files listed apart (they are where keys belong); then
+//! one summary line. All text shown is sanitized. Also the rule and
+//! permission listings of `keyaudit rules`.
 
 use std::io::Write;
 
@@ -40,6 +43,154 @@ fn position(f: &Finding) -> String {
     }
 }
 
+/// How many places of one secret are listed before "… and N more" (all
+/// with `--verbose`).
+pub const PLACES_SHOWN: usize = 5;
+
+/// The findings that hold a secret, one entry per secret, then the others
+/// grouped by file.
+fn write_findings(
+    out: &mut dyn Write,
+    findings: &[&Finding],
+    color: bool,
+    remediation: bool,
+    verbosity: Verbosity,
+) -> Result<()> {
+    let (secrets, others): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.secret.is_some());
+    for places in by_secret(&secrets) {
+        write_secret(out, &places, color, remediation, verbosity)?;
+    }
+    write_group(out, &others, color, remediation)
+}
+
+/// The findings grouped by their secret's fingerprint, each group in the
+/// findings' order, the groups in the order of their first finding.
+fn by_secret<'a>(findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in findings {
+        let Some(secret) = &f.secret else { continue };
+        let i = *at.entry(secret.fingerprint.as_str()).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(f);
+    }
+    groups
+}
+
+/// `commit 1a2b3c4d5e6f by name <email> on date` for a history finding,
+/// `introduced in … at path:line by … on …` for one found now that history
+/// had first.
+fn provenance(f: &Finding) -> Option<String> {
+    if let Some(i) = &f.location.introduced {
+        let line = i.line.map(|l| format!(":{l}")).unwrap_or_default();
+        return Some(format!(
+            "introduced in {} at {}{line} by {} on {}",
+            &i.commit[..i.commit.len().min(12)],
+            sanitize(&i.path),
+            sanitize(&i.author),
+            i.date
+        ));
+    }
+    match (&f.location.commit, &f.location.author, &f.location.date) {
+        (Some(commit), Some(author), Some(date)) => Some(format!(
+            "commit {} by {} on {}",
+            &commit[..commit.len().min(12)],
+            sanitize(author),
+            date
+        )),
+        _ => None,
+    }
+}
+
+/// One secret: its label (the preferred rule among its findings, the
+/// highest severity, the redacted value, the short fingerprint), one
+/// message, then its places.
+fn write_secret(
+    out: &mut dyn Write,
+    places: &[&Finding],
+    color: bool,
+    remediation: bool,
+    verbosity: Verbosity,
+) -> Result<()> {
+    let Some(head) = places
+        .iter()
+        .min_by(|a, b| a.preference().cmp(&b.preference()))
+    else {
+        return Ok(());
+    };
+    let Some(secret) = &head.secret else {
+        return Ok(());
+    };
+    let worst = places
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(head.severity);
+    // A test, docs or example context counts only when every place has one.
+    let confidence = if places.iter().any(|f| f.confidence == Confidence::High) {
+        "  confidence high".to_string()
+    } else if let Some(context) = head
+        .context
+        .filter(|_| places.iter().all(|f| f.context.is_some()))
+    {
+        format!("  confidence low: {} context", context.as_str())
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "\n{} {}  secret {}  {}{confidence}",
+        severity(worst, color),
+        paint(&head.rule, color, |t| t.cyan().bold()),
+        sanitize(&secret.redacted),
+        paint(&secret.fingerprint[..19], color, |t| t.dimmed())
+    )?;
+    writeln!(out, "  {}", sanitize(&head.message))?;
+    let shown = if verbosity == Verbosity::Verbose {
+        places.len()
+    } else {
+        places.len().min(PLACES_SHOWN)
+    };
+    for f in &places[..shown] {
+        let place = match f.location.line {
+            Some(line) => format!("{}:{line}", sanitize(&f.location.path)),
+            None => sanitize(&f.location.path),
+        };
+        let rule = if f.rule == head.rule {
+            String::new()
+        } else {
+            format!("  {}", paint(&f.rule, color, |t| t.cyan()))
+        };
+        let how = provenance(f).map(|p| format!(" ({p})")).unwrap_or_default();
+        writeln!(
+            out,
+            "    {}  [{}]{rule}{how}",
+            paint(&place, color, |t| t.bold()),
+            f.location.source.as_str()
+        )?;
+    }
+    if places.len() > shown {
+        writeln!(
+            out,
+            "    … and {} more (--verbose lists them)",
+            places.len() - shown
+        )?;
+    }
+    if remediation {
+        writeln!(
+            out,
+            "  {} {}",
+            paint("fix:", color, |t| t.green()),
+            sanitize(&head.remediation)
+        )?;
+    }
+    Ok(())
+}
+
+/// Findings without a secret, grouped by file.
 fn write_group(
     out: &mut dyn Write,
     findings: &[&Finding],
@@ -69,32 +220,8 @@ fn write_group(
             paint(&f.rule, color, |t| t.cyan()),
             sanitize(&f.message)
         )?;
-        if let Some(s) = &f.secret {
-            let confidence = match (f.confidence, f.context) {
-                (Confidence::High, _) => "  confidence high".to_string(),
-                (Confidence::Medium, _) => String::new(),
-                (Confidence::Low, Some(context)) => {
-                    format!("  confidence low: {} context", context.as_str())
-                }
-                (Confidence::Low, None) => "  confidence low".to_string(),
-            };
-            writeln!(
-                out,
-                "            secret {}  {}{confidence}",
-                sanitize(&s.redacted),
-                paint(&s.fingerprint[..19], color, |t| t.dimmed())
-            )?;
-        }
-        if let (Some(commit), Some(author), Some(date)) =
-            (&f.location.commit, &f.location.author, &f.location.date)
-        {
-            writeln!(
-                out,
-                "            commit {} by {} on {}",
-                &commit[..commit.len().min(12)],
-                sanitize(author),
-                date
-            )?;
+        if let Some(how) = provenance(f) {
+            writeln!(out, "            {how}")?;
         }
         // The same fix for the next finding in the same file is said once.
         if remediation && last_fix != Some(f.remediation.as_str()) {
@@ -132,7 +259,7 @@ pub fn write(
 ) -> Result<()> {
     let leaks: Vec<&Finding> = report.findings.iter().filter(|f| f.is_leak()).collect();
     let ignored: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_leak()).collect();
-    write_group(out, &leaks, color, true)?;
+    write_findings(out, &leaks, color, true, verbosity)?;
     if !ignored.is_empty() && verbosity != Verbosity::Quiet {
         writeln!(
             out,
@@ -143,7 +270,7 @@ pub fn write(
                 |t| t.dimmed()
             )
         )?;
-        write_group(out, &ignored, color, false)?;
+        write_findings(out, &ignored, color, false, verbosity)?;
     }
     if verbosity == Verbosity::Verbose && !report.warnings.is_empty() {
         writeln!(out, "\nNot scanned:")?;
@@ -161,13 +288,15 @@ pub fn write(
     } else {
         paint(
             &format!(
-                "{} finding{} ({} critical, {} high, {} medium, {} low)",
+                "{} finding{} ({} critical, {} high, {} medium, {} low), {} distinct secret{}",
                 s.findings,
                 if s.findings == 1 { "" } else { "s" },
                 by.critical,
                 by.high,
                 by.medium,
-                by.low
+                by.low,
+                s.distinct_secrets,
+                if s.distinct_secrets == 1 { "" } else { "s" }
             ),
             color,
             |t| t.red().bold(),

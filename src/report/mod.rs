@@ -62,6 +62,9 @@ pub struct Skipped {
 pub struct Summary {
     /// Findings that are leaks (everything but keys in gitignored files).
     pub findings: usize,
+    /// Distinct secrets (fingerprints) among those findings: one secret
+    /// found in many places, or by many rules, counts once.
+    pub distinct_secrets: usize,
     pub by_severity: BySeverity,
     /// Keys found in gitignored files: where they belong, so never counted as leaks.
     pub ignored_findings: usize,
@@ -112,10 +115,14 @@ impl Report {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut by = BySeverity::default();
         let mut ignored = 0;
+        let mut secrets = std::collections::HashSet::new();
         for f in &findings {
             if !f.is_leak() {
                 ignored += 1;
                 continue;
+            }
+            if let Some(s) = &f.secret {
+                secrets.insert(s.fingerprint.as_str());
             }
             match f.severity {
                 Severity::Critical => by.critical += 1,
@@ -133,6 +140,7 @@ impl Report {
             root,
             summary: Summary {
                 findings: findings.len() - ignored,
+                distinct_secrets: secrets.len(),
                 by_severity: by,
                 ignored_findings: ignored,
                 baselined: 0,

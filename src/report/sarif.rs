@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::catalog::{self, RuleInfo};
-use crate::finding::{Check, Finding, Severity};
+use crate::finding::{Check, Finding, Introduction, Severity};
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -123,6 +123,10 @@ struct ResultProperties<'a> {
     /// What `--verify` learned from the exchange.
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<&'a crate::verify::session::Verification>,
+    /// Where history first had a secret found in the working tree or the
+    /// index (the JSON report's `location.introduced`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced: Option<&'a Introduction>,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -264,9 +268,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                 rules.len() - 1
             }
         };
+        // v2: the secret's own fingerprint (v1 mixed in the rule id).
         let mut fingerprints = BTreeMap::new();
         if let Some(s) = &f.secret {
-            fingerprints.insert("keyaudit/v1", s.fingerprint.as_str());
+            fingerprints.insert("keyaudit/v2", s.fingerprint.as_str());
         }
         results.push(SarifResult {
             rule_id: &f.rule,
@@ -297,6 +302,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
                 author: f.location.author.as_deref(),
                 date: f.location.date.as_deref(),
                 verification: f.verification.as_ref(),
+                introduced: f.location.introduced.as_ref(),
             },
         });
     }

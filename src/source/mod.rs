@@ -30,7 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::detect::{Engine, Match};
-use crate::finding::{CommitInfo, Confidence, Finding, Location, Source};
+use crate::finding::{CommitInfo, Confidence, Finding, Location, RuleRank, Source};
 use crate::redact;
 
 pub use exclude::{Exclude, MAX_EXCLUDE_LEN, MAX_EXCLUDE_PATTERNS};
@@ -260,6 +260,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
             commit: prov.commit.map(|c| c.commit.clone()),
             author: prov.commit.map(|c| c.author.clone()),
             date: prov.commit.map(|c| c.date.clone()),
+            introduced: None,
         },
         secret: rule.is_secret.then(|| {
             let secret = redact::secret_ref(rule.id, matched);
@@ -274,5 +275,9 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         remediation: rule.remediation.clone(),
         context,
         verification: None,
+        rank: RuleRank {
+            generic: rule.exchange == "generic",
+            order: u32::try_from(m.rule).unwrap_or(u32::MAX),
+        },
     }
 }

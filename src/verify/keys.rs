@@ -195,12 +195,14 @@ fn finding(
             commit: None,
             author: None,
             date: None,
+            introduced: None,
         },
         secret: None,
         subject: Some(key.name.value.clone()),
         remediation,
         context: None,
         verification: None,
+        rank: Default::default(),
     }
 }
 

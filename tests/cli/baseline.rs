@@ -559,3 +559,57 @@ fn two_keys_listing_one_unused_variable_are_two_entries() {
     assert_eq!(entries.len(), 2, "{written:#}");
     assert_ne!(entries[0]["fingerprint"], entries[1]["fingerprint"]);
 }
+
+/// `sha256("binance-api-secret" NUL OLD_SECRET)`: the fingerprint baselines
+/// written before fingerprints were the secret's alone hold for it.
+const OLD_FORMAT_FINGERPRINT: &str =
+    "sha256:2bf7b3e96f27aeb7b9cd3ee5c14f279c7c2264463d7481301f28f51f138dca91";
+
+#[test]
+fn an_old_format_baseline_with_rule_mixed_fingerprints_still_suppresses() {
+    let repo = leaky_repo();
+    std::fs::write(
+        repo.path().join(FILE),
+        format!(
+            "{{\"version\": 1, \"tool\": \"keyaudit\", \"entries\": [{{\"fingerprint\": \
+             \"{OLD_FORMAT_FINGERPRINT}\", \"rule\": \"binance-api-secret\", \"path\": \
+             \"bot/settings.py\"}}]}}\n"
+        ),
+    )
+    .unwrap();
+    let (code, report) = audit_with_baseline(repo.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["baselined"], 1);
+    assert!(
+        !warnings_text(&report).contains("stale"),
+        "{}",
+        warnings_text(&report)
+    );
+
+    // A baseline written now holds the secret's own fingerprint, the report's.
+    let (code, _) = write_baseline(repo.path(), &["."]);
+    assert_eq!(code, 0);
+    let written = baseline_json(repo.path());
+    let entries: Vec<_> = written["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == "bot/settings.py")
+        .collect();
+    assert_eq!(entries.len(), 1, "{written:#}");
+    assert_ne!(entries[0]["fingerprint"], OLD_FORMAT_FINGERPRINT);
+    let (_, unfiltered) = json_report(repo.path(), &["audit", "."]);
+    let leak = unfiltered["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "leak")
+        .unwrap();
+    assert_eq!(entries[0]["fingerprint"], leak["secret"]["fingerprint"]);
+    let (code, report) = audit_with_baseline(repo.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["summary"]["baselined"], 2,
+        "the leak and the missing manifest"
+    );
+}

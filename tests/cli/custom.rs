@@ -82,7 +82,8 @@ fn the_readme_example_finds_its_tokens_in_tree_and_history_and_allows_what_it_na
         found,
         vec![
             ("history".to_string(), "bot/gone.py".to_string()),
-            ("history".to_string(), "bot/live.py".to_string()),
+            // Still in the working tree: located there.
+            ("tree".to_string(), "bot/live.py".to_string()),
         ],
         "{report:#}"
     );

@@ -66,7 +66,7 @@ fn audit_includes_history() {
 }
 
 #[test]
-fn committed_key_still_in_the_tree_is_one_history_finding() {
+fn committed_key_still_in_the_tree_is_one_finding_located_in_the_tree() {
     let mut repo = base_repo();
     repo.write("config.py", SECRET_LINE);
     let added = repo.commit_all("add");
@@ -79,14 +79,90 @@ fn committed_key_still_in_the_tree_is_one_history_finding() {
         .filter(|f| f["check"] == "leak")
         .collect();
     assert_eq!(leaks.len(), 1, "{leaks:?}");
-    assert_eq!(leaks[0]["location"]["source"], "history");
-    assert_eq!(leaks[0]["location"]["commit"], added.to_string());
+    assert_eq!(leaks[0]["location"]["source"], "tree");
+    assert_eq!(
+        leaks[0]["location"]["introduced"]["commit"],
+        added.to_string()
+    );
     assert!(
         leaks[0]["message"]
             .as_str()
             .unwrap()
             .ends_with("(still in the working tree)")
     );
+}
+
+#[test]
+fn committed_key_moved_down_in_the_tree_is_located_where_it_is_now() {
+    let mut repo = base_repo();
+    let above = "# settings\n".repeat(7);
+    repo.write("bot/config.py", &format!("{above}{SECRET_LINE}"));
+    let added = repo.commit_all("add settings");
+    // Six more lines above it, not committed: line 8 becomes line 14.
+    let more = "# more settings\n".repeat(6);
+    repo.write("bot/config.py", &format!("{above}{more}{SECRET_LINE}"));
+    let (code, report) = history(repo.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![(RULE.into(), "tree".into(), "bot/config.py".into(), 14)]
+    );
+    let loc = &report["findings"][0]["location"];
+    assert_eq!(loc["column"], 23);
+    assert!(loc.get("commit").is_none(), "{loc}");
+    let introduced = &loc["introduced"];
+    assert_eq!(introduced["commit"], added.to_string());
+    assert_eq!(introduced["path"], "bot/config.py");
+    assert_eq!(introduced["line"], 8);
+    assert_eq!(introduced["author"], "Ada Trader <ada@example.com>");
+    assert_eq!(introduced["date"], "2026-01-01T00:02:00Z");
+
+    // The human report shows both places.
+    let out = keyaudit(repo.path())
+        .args(["scan", "--history", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let short = &added.to_string()[..12];
+    assert!(
+        text.contains(&format!(
+            "bot/config.py:14  [tree] (introduced in {short} at bot/config.py:8 by Ada Trader"
+        )),
+        "{text}"
+    );
+
+    // A key only history holds keeps its shape: no `introduced`.
+    repo.remove("bot/config.py");
+    let (_, report) = history(repo.path(), &["."]);
+    assert_eq!(
+        history_findings(&report),
+        vec![(RULE.into(), "bot/config.py".into(), 8, added.to_string())]
+    );
+    assert!(
+        report["findings"][0]["location"]
+            .get("introduced")
+            .is_none()
+    );
+}
+
+#[test]
+fn staged_key_also_in_history_is_located_in_the_index_with_where_history_had_it() {
+    let mut repo = base_repo();
+    repo.write("bot/config.py", SECRET_LINE);
+    let added = repo.commit_all("add");
+    // Staged at line 3, then removed from the working tree (not staged).
+    repo.write("bot/config.py", &format!("# a\n# b\n{SECRET_LINE}"));
+    repo.stage("bot/config.py");
+    repo.remove("bot/config.py");
+    let (code, report) = history(repo.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![(RULE.into(), "staged".into(), "bot/config.py".into(), 3)]
+    );
+    let loc = &report["findings"][0]["location"];
+    assert_eq!(loc["introduced"]["commit"], added.to_string());
+    assert_eq!(loc["introduced"]["line"], 1);
 }
 
 #[test]
@@ -162,14 +238,14 @@ fn key_only_reachable_from_a_detached_head() {
     let (code, report) = history(repo.path(), &[]);
     assert_eq!(code, 1);
     assert!(
-        history_findings(&report).contains(&(
+        introduced_findings(&report).contains(&(
             RULE.into(),
             "detached.py".into(),
             1,
             detached.to_string()
         )),
         "{:?}",
-        history_findings(&report)
+        introduced_findings(&report)
     );
 }
 
@@ -201,7 +277,7 @@ fn key_copied_to_another_file_is_one_finding_per_path() {
     let second = repo.commit_all("backup");
     let (code, report) = history(repo.path(), &[]);
     assert_eq!(code, 1);
-    let mut found = history_findings(&report);
+    let mut found = introduced_findings(&report);
     found.sort();
     assert_eq!(
         found,
@@ -232,7 +308,7 @@ fn same_secret_in_fifty_commits_is_one_finding_at_the_first() {
     let (code, report) = history(repo.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        history_findings(&report),
+        introduced_findings(&report),
         vec![(
             RULE.into(),
             "bot/config.py".into(),
@@ -411,7 +487,7 @@ fn corrupt_object_is_skipped_with_a_warning_and_other_findings_kept() {
     let (code, report) = history(repo.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        history_findings(&report),
+        introduced_findings(&report),
         vec![(RULE.into(), "a/keys.py".into(), 1, first.to_string())]
     );
     assert!(

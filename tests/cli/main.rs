@@ -14,6 +14,7 @@ mod gate;
 mod history;
 mod hook;
 mod hostile_values;
+mod identity;
 mod inputs;
 mod integrations;
 mod limits;

@@ -269,39 +269,42 @@ fn human(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// True for a human report line that heads a secret's entry (its severity).
+fn is_entry_header(line: &str) -> bool {
+    ["critical ", "high ", "medium ", "low "]
+        .iter()
+        .any(|s| line.starts_with(s))
+}
+
 #[test]
-fn human_output_groups_findings_by_file_with_the_remediation() {
+fn human_output_groups_findings_by_secret_with_their_places_and_the_remediation() {
     let repo = fixture_repo("leaky-bot");
     let (code, stdout, _) = human(repo.path(), &["scan", "."]);
     assert_eq!(code, 1);
-    let rows = planted();
-    let mut paths: Vec<&str> = rows.iter().map(|p| p.path.as_str()).collect();
-    paths.dedup();
-    for path in &paths {
-        // One heading per file, and every one of its findings under it.
-        let headings: Vec<usize> = stdout
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.starts_with(&format!("{path} ")) || *l == *path)
-            .map(|(i, _)| i)
+    let lines: Vec<&str> = stdout.lines().collect();
+    for p in planted() {
+        // Each planted key is a place under the entry of its secret, whose
+        // rule is the entry's (or named on the place's line).
+        let place = format!("    {}:{}  [tree]", p.path, p.line);
+        // (Two keys on one line are two places, under two entries.)
+        let under_its_rule = |i: usize| {
+            let header = (0..i).rev().map(|j| lines[j]).find(|l| is_entry_header(l));
+            header.is_some_and(|h| h.contains(&format!(" {}  secret ", p.rule)))
+                || lines[i].contains(&p.rule)
+        };
+        let at: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].starts_with(&place) && under_its_rule(i))
             .collect();
-        assert_eq!(headings.len(), 1, "{path}: headings {headings:?}\n{stdout}");
-        let section: Vec<&str> = stdout
-            .lines()
-            .skip(headings[0] + 1)
-            .take_while(|l| l.is_empty() || l.starts_with(' '))
-            .collect();
-        for p in rows.iter().filter(|p| p.path == *path) {
-            assert!(
-                section
-                    .iter()
-                    .any(|l| l.contains(&p.rule)
-                        && l.trim_start().starts_with(&format!("{}:", p.line))),
-                "{p:?} not under its file:\n{}",
-                section.join("\n")
-            );
-        }
+        assert_eq!(at.len(), 1, "{p:?}: places {at:?}\n{stdout}");
     }
+    // One entry per distinct secret.
+    let (_, report) = json_report(repo.path(), &["scan", "."]);
+    let entries = lines.iter().filter(|l| is_entry_header(l)).count();
+    assert_eq!(
+        entries as u64,
+        report["summary"]["distinct_secrets"].as_u64().unwrap(),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("Revoke this key on Binance's API management page"),
         "{stdout}"

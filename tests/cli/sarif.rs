@@ -42,7 +42,7 @@ fn sarif_lists_each_used_rule_and_locates_each_result() {
     assert_eq!(loc["region"]["startLine"], 3);
     assert_eq!(loc["region"]["startColumn"], 16);
     assert!(
-        r["partialFingerprints"]["keyaudit/v1"]
+        r["partialFingerprints"]["keyaudit/v2"]
             .as_str()
             .unwrap()
             .starts_with("sha256:")

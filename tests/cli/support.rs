@@ -288,6 +288,32 @@ pub fn history_findings(report: &serde_json::Value) -> Vec<(String, String, u64,
         .collect()
 }
 
+/// (rule, path, line, commit) of every finding history placed: a history
+/// finding's own location, and for a secret found where it is now (the
+/// working tree, the index), where history first had it
+/// (`location.introduced`).
+pub fn introduced_findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            let loc = &f["location"];
+            let at = match loc["source"].as_str() {
+                Some("history") => loc,
+                _ if loc["introduced"].is_object() => &loc["introduced"],
+                _ => return None,
+            };
+            Some((
+                f["rule"].as_str().unwrap().to_string(),
+                at["path"].as_str().unwrap().to_string(),
+                at["line"].as_u64().unwrap_or(0),
+                at["commit"].as_str().unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// The warnings' reasons in a JSON report, joined for assertions.
 pub fn warnings_text(report: &serde_json::Value) -> String {
     report["warnings"]

@@ -41,6 +41,7 @@ fn env_finding(
             commit: commit.map(|c| c.commit.clone()),
             author: commit.map(|c| c.author.clone()),
             date: commit.map(|c| c.date.clone()),
+            introduced: None,
         },
         secret: None,
         // The rule and the path say what it is about.
@@ -48,6 +49,7 @@ fn env_finding(
         remediation,
         context: None,
         verification: None,
+        rank: Default::default(),
     }
 }
 

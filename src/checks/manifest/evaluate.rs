@@ -32,12 +32,14 @@ pub(super) fn finding(
             commit: None,
             author: None,
             date: None,
+            introduced: None,
         },
         secret: None,
         subject: None,
         remediation,
         context: None,
         verification: None,
+        rank: Default::default(),
     }
 }
 
