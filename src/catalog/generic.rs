@@ -29,6 +29,7 @@ pub fn rules() -> Vec<Rule> {
         examples: &[
             r#"exchange = ccxt.phemex({"apiKey": "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"})"#,
             r#"{"key": "SvTAxRzmaZsV2GenFmtX0moDoqW4sg8NFNl5oFA6"}"#,
+            r#"api_secret = "k3_9fq2z_0x7mpl_4r8tzw1""#,
         ],
         negatives: &[
             r#"api_key = os.getenv("EXCHANGE_API_KEY")"#,
@@ -43,6 +44,8 @@ pub fn rules() -> Vec<Rule> {
             r#"GET_TOKEN_DAILY_YIELD = "/v5/earn/token/yield2""#,
             r#""listenKey": "T3ee22BIYuWqmvne0HNq2A2WsFlEtLhvWCtItw6ffhhdmjifQ2tRbuKkTHhr""#,
             r#"api_key = config.api_key_v2_for_prod"#,
+            r#"ConfigVar(key="order_2_refresh_tolerance_pct", prompt="How far may prices move?")"#,
+            r#"{"key": "exchange_order_cancel_on_exit_v2", "type": "bool"}"#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."

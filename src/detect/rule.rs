@@ -20,9 +20,9 @@ impl FileKind {
     /// unquoted values.
     pub fn of(path: &str) -> FileKind {
         const CODE: &[&str] = &[
-            "py", "pyw", "ipynb", "js", "mjs", "cjs", "jsx", "ts", "tsx", "vue", "svelte", "rs",
-            "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c", "cc", "cpp", "h", "hpp",
-            "swift", "dart", "lua", "sol", "json",
+            "py", "pyw", "pyx", "pxd", "pyi", "ipynb", "js", "mjs", "cjs", "jsx", "ts", "tsx",
+            "vue", "svelte", "rs", "go", "java", "kt", "kts", "scala", "rb", "php", "cs", "c",
+            "cc", "cpp", "h", "hpp", "swift", "dart", "lua", "sol", "json",
         ];
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
@@ -221,6 +221,8 @@ mod tests {
         assert_eq!(FileKind::of(".env.production"), FileKind::Config);
         assert_eq!(FileKind::of("conf/bot.yml"), FileKind::Config);
         assert_eq!(FileKind::of("bot/config.py"), FileKind::Code);
+        // Cython is Python: `self._token_forwarder = Forwarder(` is code, not a value.
+        assert_eq!(FileKind::of("wallet/web3_wallet.pyx"), FileKind::Code);
         assert_eq!(FileKind::of("user_data/config.json"), FileKind::Code);
         assert_eq!(FileKind::of("deploy/run.sh"), FileKind::Config);
         assert_eq!(FileKind::of("Dockerfile"), FileKind::Config);

@@ -39,7 +39,7 @@ pub fn letters_and_digits(value: &[u8]) -> bool {
 /// A value the generic rules may report: a generated-looking token, not one
 /// of the common look-alikes that get assigned to `token`/`key` fields: a
 /// UUID (request and order ids), an EVM address (`0x` + 40 hex: public), a
-/// URL path (`/v5/earn/token`), or a JWT's header (the value pattern stops at
+/// URL path (`/v5/earn/token`), a setting's name (`market_1_slippage_buffer`), or a JWT's header (the value pattern stops at
 /// the first `.` of a JWT, leaving only its public, base64-JSON header).
 pub fn generic_value(value: &[u8]) -> bool {
     let is_uuid = value.len() == 36
@@ -60,7 +60,22 @@ pub fn generic_value(value: &[u8]) -> bool {
     let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let is_identifier =
         value.len() - letters <= 3 && value[letters..].iter().all(u8::is_ascii_digit);
+    // `market_1_slippage_buffer`, `order-refresh-tolerance`: lowercase words
+    // joined by `_` or `-` name a setting; a generated token with separators
+    // has segments that are not words.
+    let segments: Vec<&[u8]> = value.split(|b| *b == b'_' || *b == b'-').collect();
+    let is_setting_name = segments.len() >= 3
+        && value
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(b))
+        && segments
+            .iter()
+            .filter(|s| s.len() >= 2 && s.iter().all(u8::is_ascii_lowercase))
+            .count()
+            * 2
+            >= segments.len();
     entropy::has_letters_and_digits(value)
+        && !is_setting_name
         && !is_uuid
         && !is_address
         && !is_path
@@ -175,5 +190,30 @@ mod address_tests {
         assert_eq!(hex, "f39fd6e51aad88f6f4ce6ab8827279cfffb92266");
         assert!(evm_address(b"00").is_none());
         assert!(evm_address(&[b'0'; 64]).is_none());
+    }
+}
+
+#[cfg(test)]
+mod generic_tests {
+    use super::generic_value;
+    use crate::detect::entropy::shannon;
+
+    #[test]
+    fn setting_names_are_not_generic_secrets() {
+        for name in [
+            "order_2_refresh_tolerance_pct",
+            "exchange_order_cancel_on_exit_v2",
+            "position-size-limit-usd-24h",
+        ] {
+            // Varied enough to pass the entropy floor: the shape rejects it.
+            assert!(shannon(name.as_bytes()) >= 3.5, "{name}");
+            assert!(!generic_value(name.as_bytes()), "{name}");
+        }
+        for token in [
+            "k3_9fq2z_0x7mpl_4r8tzw1",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        ] {
+            assert!(generic_value(token.as_bytes()), "{token}");
+        }
     }
 }
