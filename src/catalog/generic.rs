@@ -46,6 +46,7 @@ pub fn rules() -> Vec<Rule> {
             r#"api_key = config.api_key_v2_for_prod"#,
             r#"ConfigVar(key="order_2_refresh_tolerance_pct", prompt="How far may prices move?")"#,
             r#"{"key": "exchange_order_cancel_on_exit_v2", "type": "bool"}"#,
+            r#"SECRET_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7""#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."

@@ -121,10 +121,28 @@ fn from_path(path: &str) -> Option<Context> {
     if example_name || parts.iter().any(|p| EXAMPLE_DIRS.contains(p)) {
         return Some(Context::Example);
     }
-    if DOCS_EXTENSIONS.contains(&ext) || parts.iter().any(|p| DOCS_DIRS.contains(p)) {
+    if DOCS_EXTENSIONS.contains(&ext)
+        || parts.iter().any(|p| DOCS_DIRS.contains(p))
+        || built_docs_site(&parts, name, ext)
+    {
         return Some(Context::Docs);
     }
     None
+}
+
+/// A documentation site as a docs generator builds it (a `gh-pages`
+/// branch): its search index, or web pages under a version folder
+/// (`en/2019.10/rest-api/index.html`, `latest/…`, `v2.1/…`).
+fn built_docs_site(dirs: &[&str], name: &str, ext: &str) -> bool {
+    let version = |dir: &&str| {
+        let d = dir.strip_prefix('v').unwrap_or(dir);
+        matches!(*dir, "latest" | "stable")
+            || (d.contains('.')
+                && d.split('.')
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+    };
+    name == "search_index.json"
+        || (matches!(ext, "html" | "htm" | "json" | "xml") && dirs.iter().any(version))
 }
 
 #[cfg(test)]
@@ -149,6 +167,15 @@ mod tests {
             ),
             ("examples/grid.py", Some(Context::Example)),
             ("user_data/config.json.sample", Some(Context::Example)),
+            ("en/2019.10/search/search_index.json", Some(Context::Docs)),
+            ("en/2022.10/rest-api/index.html", Some(Context::Docs)),
+            (
+                "latest/strategy-customization/index.html",
+                Some(Context::Docs),
+            ),
+            ("site/search/search_index.json", Some(Context::Docs)),
+            ("web/v2.1/app.js", None),
+            ("releases/1.2/config.json5", None),
             ("bot/config.py", None),
             ("freqtrade/exchange/binance.py", None),
             ("contest/latest.py", None),

@@ -60,6 +60,8 @@ const KNOWN_EXAMPLES: &[&str] = &[
     // Hardhat / Anvil / Foundry default account #0
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    // FastAPI documentation, "OAuth2 with Password, Bearer with JWT tokens": SECRET_KEY
+    "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
     // gitleaks' global allowlist
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];
