@@ -27,6 +27,48 @@ pub(crate) fn exchange_remediation(id: &str) -> String {
     )
 }
 
+/// Exchanges keyaudit has no rules for, as their names appear in variable
+/// names (squashed: lowercase letters and digits only). With every catalog
+/// exchange's id and env tokens, they tell a credential's field name that
+/// names another exchange.
+const OTHER_EXCHANGES: &[&str] = &[
+    "ascendex", "bitmart", "phemex", "probit", "huobi", "okex", "poloniex", "bittrex", "hitbtc",
+    "bithumb", "upbit", "coinex", "lbank", "whitebit", "bingx", "blofin", "gateio", "okcoin",
+    "bitflyer", "coincheck", "btcturk", "bitvavo", "bitpanda", "indodax", "wazirx", "coindcx",
+    "bitso", "novadax", "latoken", "digifinex", "hotbit", "bibox", "dydx", "vertex", "injective",
+    "hashkey", "btcmarkets", "coinone", "bitrue", "woox", "backpack", "paradex", "polymarket",
+    "aevo", "apex", "pionex", "coinw", "toobit", "weex", "bitunix",
+];
+
+/// True when `name` (a field name, lowercase) names an exchange other than
+/// `exchange` and not `exchange` itself: `ascend_ex_secret_key` for a Binance
+/// rule. Compared squashed (`ascend_ex`, `AscendEX` and `ascendex` are one).
+pub(crate) fn names_other_exchange(name: &[u8], exchange: &str) -> bool {
+    let squashed: String = name
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect();
+    let names = |e: &super::Exchange| -> Vec<String> {
+        std::iter::once(e.id.to_string())
+            .chain(e.env_tokens.iter().map(|t| t.to_ascii_lowercase()))
+            .filter(|n| n.len() >= 3)
+            .collect()
+    };
+    let Some(own) = super::exchange(exchange) else {
+        return false;
+    };
+    if names(own).iter().any(|n| squashed.contains(n.as_str())) {
+        return false;
+    }
+    super::EXCHANGES
+        .iter()
+        .filter(|e| e.id != exchange)
+        .flat_map(|e| names(e))
+        .chain(OTHER_EXCHANGES.iter().map(|n| n.to_string()))
+        .any(|n| squashed.contains(n.as_str()))
+}
+
 /// A quote opening or closing a value, possibly backslash-escaped (code inside JSON).
 const Q: &str = r#"(?:\\{0,3}["'`])"#;
 /// Characters of an identifier or dotted path used as a field name.
@@ -109,6 +151,7 @@ impl Part {
             } else {
                 &[]
             },
+            foreign_name: Some(names_other_exchange),
             group: Some(self.exchange),
             examples: self.examples,
             negatives: self.negatives,
@@ -133,5 +176,23 @@ pub(crate) const fn rw(names: &'static [&'static str], scopes: &'static [Scope])
         names,
         scopes,
         variants: Variants::ReadWrite,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_other_exchange;
+
+    #[test]
+    fn a_field_naming_another_exchange_is_foreign() {
+        assert!(names_other_exchange(b"ascend_ex_secret_key", "binance"));
+        assert!(names_other_exchange(b"kucoin_api_secret", "binance"));
+        assert!(names_other_exchange(b"config.bybit.secret", "okx"));
+        assert!(!names_other_exchange(b"binance_api_secret", "binance"));
+        assert!(!names_other_exchange(b"secret", "binance"));
+        assert!(!names_other_exchange(b"api_secret", "kucoin"));
+        // Both named: the rule's own exchange keeps it.
+        assert!(!names_other_exchange(b"binance_to_kucoin_secret", "kucoin"));
+        assert!(!names_other_exchange(b"okex_secret_key", "okx"));
     }
 }

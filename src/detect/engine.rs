@@ -265,6 +265,9 @@ impl Engine {
                                 .not_names
                                 .iter()
                                 .any(|w| contains(&lower, w.as_bytes()))
+                            || rule
+                                .foreign_name
+                                .is_some_and(|foreign| foreign(&lower, rule.exchange))
                         {
                             continue;
                         }

@@ -83,6 +83,10 @@ pub struct Rule {
     pub validate: Option<fn(&[u8]) -> bool>,
     /// The match is dropped when its `name` group contains one of these (case-insensitive).
     pub not_names: &'static [&'static str],
+    /// The match is dropped when this says its `name` group names another
+    /// exchange than the rule's (`ascend_ex_secret_key` is no Binance
+    /// secret, whatever stands nearby); the generic rules then report it.
+    pub foreign_name: Option<fn(name: &[u8], exchange: &str) -> bool>,
     pub files: Files,
     pub scope: Scope,
     /// A generic rule yields to any exchange rule matching the same span.
@@ -190,6 +194,7 @@ pub(crate) fn base() -> Rule {
         min_entropy: 0.0,
         validate: None,
         not_names: &[],
+        foreign_name: None,
         files: Files::Any,
         scope: Scope::Whole,
         generic: false,

@@ -129,6 +129,8 @@ fn rules() -> Vec<Rule> {
             r#"BINANCE_API_SECRET="NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j""#,
             r#"binance secret = "your_binance_secret_here_0000000000000000000000000000000000000""#,
             r#"secret: TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ"#,
+            // Another exchange's secret next to Binance's name is that exchange's.
+            "binance_api_key = os.getenv(\"BINANCE_API_KEY\")\nascend_ex_secret_key = \"TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\"",
         ],
     }
     .rule());
