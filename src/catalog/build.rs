@@ -32,12 +32,56 @@ pub(crate) fn exchange_remediation(id: &str) -> String {
 /// exchange's id and env tokens, they tell a credential's field name that
 /// names another exchange.
 const OTHER_EXCHANGES: &[&str] = &[
-    "ascendex", "bitmart", "phemex", "probit", "huobi", "okex", "poloniex", "bittrex", "hitbtc",
-    "bithumb", "upbit", "coinex", "lbank", "whitebit", "bingx", "blofin", "gateio", "okcoin",
-    "bitflyer", "coincheck", "btcturk", "bitvavo", "bitpanda", "indodax", "wazirx", "coindcx",
-    "bitso", "novadax", "latoken", "digifinex", "hotbit", "bibox", "dydx", "vertex", "injective",
-    "hashkey", "btcmarkets", "coinone", "bitrue", "woox", "backpack", "paradex", "polymarket",
-    "aevo", "apex", "pionex", "coinw", "toobit", "weex", "bitunix",
+    "ascendex",
+    "bitmart",
+    "phemex",
+    "probit",
+    "huobi",
+    "okex",
+    "poloniex",
+    "bittrex",
+    "hitbtc",
+    "bithumb",
+    "upbit",
+    "coinex",
+    "lbank",
+    "whitebit",
+    "bingx",
+    "blofin",
+    "gateio",
+    "okcoin",
+    "bitflyer",
+    "coincheck",
+    "btcturk",
+    "bitvavo",
+    "bitpanda",
+    "indodax",
+    "wazirx",
+    "coindcx",
+    "bitso",
+    "novadax",
+    "latoken",
+    "digifinex",
+    "hotbit",
+    "bibox",
+    "dydx",
+    "vertex",
+    "injective",
+    "hashkey",
+    "btcmarkets",
+    "coinone",
+    "bitrue",
+    "woox",
+    "backpack",
+    "paradex",
+    "polymarket",
+    "aevo",
+    "apex",
+    "pionex",
+    "coinw",
+    "toobit",
+    "weex",
+    "bitunix",
 ];
 
 /// True when `name` (a field name, lowercase) names an exchange other than
@@ -96,13 +140,29 @@ pub(crate) const PASS_NAME: &str = r"(?:passphrase|password|passwd|pass|pwd)";
 /// value is an expression (`api_key = config.key`), not a literal, so the
 /// engine drops unquoted matches in code files.
 pub(crate) fn assign(name: &str, value: &str, quoted: bool) -> String {
+    assign_ending(name, value, quoted, r"[^A-Za-z0-9+/=_\-]")
+}
+
+/// [`assign`] for the generic rules: the value must also not go on after a
+/// dot (`eyJ…` stopping at a JWT's first `.`, `<40 hex>.factory.bridge.near`
+/// are pieces of something longer, not a secret of their own).
+pub(crate) fn assign_whole(name: &str, value: &str, quoted: bool) -> String {
+    assign_ending(
+        name,
+        value,
+        quoted,
+        r"[^A-Za-z0-9+/=_\-.]|\.(?:[^A-Za-z0-9]|$)",
+    )
+}
+
+fn assign_ending(name: &str, value: &str, quoted: bool, end: &str) -> String {
     let open = if quoted {
         format!("(?P<open>{Q})")
     } else {
         format!("(?P<open>{Q})?")
     };
     format!(
-        r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}{open}(?P<secret>{value})(?:{Q}|[^A-Za-z0-9+/=_\-]|$)"
+        r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}{open}(?P<secret>{value})(?:{Q}|{end}|$)"
     )
 }
 

@@ -2,7 +2,7 @@
 //! for credentials no specific rule knows. They yield to any specific rule
 //! matching the same span.
 
-use crate::catalog::build::{NEAR_NAME, assign};
+use crate::catalog::build::{NEAR_NAME, assign_whole};
 use crate::detect::rule::{Files, Rule, base};
 use crate::detect::validate;
 use crate::finding::Severity;
@@ -21,7 +21,7 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "High-entropy quoted value assigned to a key/secret/token/passphrase field (Python, JS/TS, JSON, YAML, TOML)",
         keywords: &["key", "secret", "token", "pass"],
-        pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
+        pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
         scope: NEAR_NAME,
@@ -47,6 +47,12 @@ pub fn rules() -> Vec<Rule> {
             r#"ConfigVar(key="order_2_refresh_tolerance_pct", prompt="How far may prices move?")"#,
             r#"{"key": "exchange_order_cancel_on_exit_v2", "type": "bool"}"#,
             r#"SECRET_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7""#,
+            r#"{"0031_add_api_key_rotation.sql": "5f0c1e7a9b2d4c6e8f1a3b5d7c9e0f2a4b6d8c1e3f5a7b9d0c2e4f6a8b1d3c5e"}"#,
+            r#""broker-key": "Zt7Qm2Xk9Lp4Rv8Wn3Bj6Hc1Dg5Fs0Ay""#,
+            r#"record_key = "ETHUSDT-2021-08-16T23:00:00+00:00""#,
+            r#"SOLANA_TOKEN_PROGRAM: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"#,
+            r#"outputToken: 1f9840a85d5af5bf1d1762f925bdaddc4201f984.factory.bridge.near"#,
+            r#""access_token": "_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln""#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."
@@ -59,7 +65,7 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "High-entropy unquoted value assigned to a key/secret/token/passphrase variable (.env, YAML, INI)",
         keywords: &["key", "secret", "token", "pass"],
-        pattern: assign(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
+        pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
         files: Files::ConfigOnly,

@@ -62,6 +62,11 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     // FastAPI documentation, "OAuth2 with Password, Bearer with JWT tokens": SECRET_KEY
     "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
+    // Solana's public program ids (System, SPL Token, Token-2022, Associated Token Account)
+    "11111111111111111111111111111111",
+    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+    "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",
+    "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
     // gitleaks' global allowlist
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];

@@ -123,6 +123,13 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
     const NOT_SECRET: &[&str] = &[
         "public",
         "pubkey",
+        // Codes exchanges give partners to ship in their software.
+        "broker",
+        "partner",
+        // A file name as the key (`0024_api_key_verification.sql`: a checksum map).
+        ".sql",
+        ".py",
+        ".js",
         "pub_key",
         "cache",
         "sort",
@@ -219,6 +226,8 @@ mod tests {
         assert!(is_non_secret_name(b"private_key_path"));
         assert!(!is_non_secret_name(b"BINANCE_API_SECRET"));
         assert!(!is_non_secret_name(b"apiKey"));
+        assert!(is_non_secret_name(b"broker-key"));
+        assert!(is_non_secret_name(b"0024_api_key_verification.sql"));
     }
 
     #[test]

@@ -63,19 +63,35 @@ pub fn generic_value(value: &[u8]) -> bool {
     // `market_1_slippage_buffer`, `order-refresh-tolerance`: lowercase words
     // joined by `_` or `-` name a setting; a generated token with separators
     // has segments that are not words.
+    // Record keys built of such words, tickers and intervals
+    // (`mock_connector_BTC-USDT_1m`) are names too.
     let segments: Vec<&[u8]> = value.split(|b| *b == b'_' || *b == b'-').collect();
+    // A word (`slippage`) or a ticker (`USDT`).
+    let word = |s: &&[u8]| {
+        (s.len() >= 2 && s.iter().all(u8::is_ascii_lowercase))
+            || (s.len() >= 2 && s.len() <= 6 && s.iter().all(u8::is_ascii_uppercase))
+    };
+    // A part of a name: a word, a ticker, a number or a short tag (`1m`, `v2`, `24h`).
+    let name_part = |s: &&[u8]| {
+        word(s)
+            || (s.len() <= 3
+                && s.iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            || (!s.is_empty() && s.iter().all(u8::is_ascii_digit))
+    };
     let is_setting_name = segments.len() >= 3
-        && value
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(b))
-        && segments
-            .iter()
-            .filter(|s| s.len() >= 2 && s.iter().all(u8::is_ascii_lowercase))
-            .count()
-            * 2
-            >= segments.len();
+        && segments.iter().all(name_part)
+        && segments.iter().filter(|s| word(s)).count() * 2 >= segments.len();
+    // `BTCUSDT-2021-08-16T23:00:00`: a record key with a date in it.
+    let has_date = value.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    });
     entropy::has_letters_and_digits(value)
         && !is_setting_name
+        && !has_date
         && !is_uuid
         && !is_address
         && !is_path
@@ -209,9 +225,18 @@ mod generic_tests {
             assert!(shannon(name.as_bytes()) >= 3.5, "{name}");
             assert!(!generic_value(name.as_bytes()), "{name}");
         }
+        // Record keys and test stand-ins made of words, tickers, tags and dates.
+        for name in [
+            "mock_connector_BTC-USDT_15m",
+            "test-api-key-perpetual-12345",
+            "ETHUSDT-2021-08-16T23",
+        ] {
+            assert!(!generic_value(name.as_bytes()), "{name}");
+        }
         for token in [
             "k3_9fq2z_0x7mpl_4r8tzw1",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "Xk92_LmQp-7vTz_R4wN",
         ] {
             assert!(generic_value(token.as_bytes()), "{token}");
         }

@@ -186,3 +186,24 @@ fn context_must_be_near() {
     assert_eq!(context_distance(text, 19, 22, &["kraken"]), None);
     assert_eq!(context_distance(text, 19, 22, &[]), Some(0));
 }
+
+#[test]
+fn a_digest_under_a_bare_key_field_is_a_hash() {
+    let engine = Engine::default();
+    let generic = |text: &str| {
+        engine
+            .scan("live_settings/default.json", text.as_bytes())
+            .iter()
+            .filter(|m| engine.rule(m.rule).generic)
+            .count()
+    };
+    let digest = "5f0c1e7a9b2d4c6e8f1a3b5d7c9e0f2a4b6d8c1e3f5a7b9d0c2e4f6a8b1d3c5e";
+    assert_eq!(generic(&format!("{{\"key\": \"{digest}\"}}\n")), 0);
+    // Named for what it holds, the same value is reported.
+    assert_eq!(generic(&format!("{{\"api_key\": \"{digest}\"}}\n")), 1);
+    // Under a bare `key`, a value that is not a hex digest is reported.
+    assert_eq!(
+        generic("{\"key\": \"SvTAxRzmaZsV2GenFmtX0moDoqW4sg8NFNl5oFA6\"}\n"),
+        1
+    );
+}
