@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use super::session::{Checked, Session, Status};
 use super::{Credential, Part};
-use crate::checks::manifest::{Key, Manifest, Pos};
+use crate::checks::manifest::{Key, Manifest, finding as manifest_finding, scope_list};
 use crate::checks::permissions::Scope;
-use crate::finding::{Check, Confidence, Finding, Location, Severity, Source};
+use crate::finding::{Finding, Severity, Source};
 use crate::source::walk::Status as FileStatus;
 use crate::source::{Problem, Workspace};
 
@@ -180,41 +180,16 @@ fn finding(
     message: String,
     remediation: String,
 ) -> Finding {
-    let Pos { line, column } = key.name.pos;
-    Finding {
-        check: Check::Manifest,
-        rule: rule.to_string(),
+    manifest_finding(
+        rule,
         severity,
-        confidence: Confidence::High,
+        Source::Manifest,
+        path,
+        Some(key.name.pos),
         message,
-        location: Location {
-            source: Source::Manifest,
-            path: path.to_string(),
-            line: Some(line),
-            column: Some(column),
-            commit: None,
-            author: None,
-            date: None,
-            introduced: None,
-        },
-        secret: None,
-        subject: Some(key.name.value.clone()),
         remediation,
-        context: None,
-        verification: None,
-        rank: Default::default(),
-    }
-}
-
-fn list(scopes: &[Scope]) -> String {
-    if scopes.is_empty() {
-        return "nothing".into();
-    }
-    scopes
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" + ")
+    )
+    .about(&key.name.value)
 }
 
 /// The findings of one key's verification.
@@ -262,7 +237,7 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
         .iter()
         .flat_map(|p| p.scopes.clone())
         .collect();
-    let declared_list = list(&{
+    let declared_list = scope_list(&{
         let mut d = declared.clone();
         d.sort();
         d.dedup();
@@ -352,7 +327,7 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
             Severity::High,
             format!(
                 "key {name} can do more than declared: {ex} grants {} ({}; declared: {declared_list})",
-                list(&wider),
+                scope_list(&wider),
                 natives(&wider)
             ),
             format!(
@@ -376,7 +351,7 @@ pub fn judge(key: &Key, checked: &Checked, path: &str, strict: bool) -> Vec<Find
             Severity::Low,
             format!(
                 "key {name}: declared {} but {ex} does not grant it",
-                list(&missing)
+                scope_list(&missing)
             ),
             "Correct the manifest, or grant the permission if the bot needs it.".into(),
         );

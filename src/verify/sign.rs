@@ -171,25 +171,9 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// `unix_ms` as ISO-8601 UTC with milliseconds (`2020-12-08T09:08:57.715Z`), OKX's timestamp.
 pub fn iso8601_ms(unix_ms: u64) -> String {
-    let secs = (unix_ms / 1000) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // civil_from_days
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        unix_ms % 1000
-    )
+    let seconds = crate::source::history::rfc3339((unix_ms / 1000) as i64);
+    let whole = seconds.strip_suffix('Z').unwrap_or(&seconds);
+    format!("{whole}.{:03}Z", unix_ms % 1000)
 }
 
 /// Milliseconds since the Unix epoch of an RFC 3339 UTC time

@@ -9,7 +9,8 @@ pub(super) fn exchange_page(id: &str) -> (&'static str, &'static str) {
         .unwrap_or(("the exchange", "its API management page"))
 }
 
-pub(super) fn finding(
+/// A manifest finding at `pos` of the manifest `path`.
+pub fn finding(
     rule: &str,
     severity: Severity,
     source: Source,
@@ -43,7 +44,8 @@ pub(super) fn finding(
     }
 }
 
-pub(super) fn scope_list(scopes: &[Scope]) -> String {
+/// Scopes as `read + spot-trade`, or `nothing`.
+pub fn scope_list(scopes: &[Scope]) -> String {
     if scopes.is_empty() {
         return "nothing".into();
     }

@@ -46,8 +46,8 @@ mod reads;
 #[cfg(test)]
 mod tests;
 
-pub use evaluate::evaluate;
 use evaluate::*;
+pub use evaluate::{evaluate, finding, scope_list};
 pub use init::{Written, init, template};
 use parse::*;
 pub use parse::{At, Key, Manifest, Permission, Pos, parse};
