@@ -236,6 +236,57 @@ pub fn json(status: u16, body: &[u8]) -> Result<Value, Answer> {
     })
 }
 
+/// The envelope Bybit, OKX and KuCoin wrap every answer in: a code field
+/// (`ok` on success) and a message field.
+pub struct Envelope {
+    pub code: &'static str,
+    pub message: &'static str,
+    pub ok: &'static str,
+    /// Codes that say the exchange does not know the key.
+    pub revoked: &'static [&'static str],
+}
+
+/// The body of a successful enveloped answer, or the answer it is instead:
+/// garbage (not JSON, no code), revoked (a code in `revoked`) or refused
+/// (any other code), the message shown only through [`verify::reason`].
+///
+/// [`verify::reason`]: super::reason
+pub fn open(status: u16, body: &[u8], envelope: &Envelope) -> Result<Value, Answer> {
+    let value = json(status, body)?;
+    let Some(code) = value.get(envelope.code).and_then(text) else {
+        return Err(garbage(
+            status,
+            &format!("no {} in the answer", envelope.code),
+        ));
+    };
+    if code == envelope.ok {
+        return Ok(value);
+    }
+    let message = value
+        .get(envelope.message)
+        .and_then(|m| m.as_str())
+        .unwrap_or("");
+    let reason = super::reason(&code, message);
+    Err(if envelope.revoked.contains(&code.as_str()) {
+        Answer::Revoked { reason }
+    } else {
+        Answer::Refused { reason }
+    })
+}
+
+/// A comma-separated list of native permission names (`read_only,trade`,
+/// `General,Spot`), each in `exchange`'s catalog spelling, each once.
+pub fn native_list(exchange: &crate::catalog::Exchange, list: &str) -> Vec<String> {
+    let mut natives: Vec<String> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let name = native_name(exchange, name);
+        if !natives.contains(&name) {
+            natives.push(name);
+        }
+    }
+    natives
+}
+
 /// The answer for a body that is JSON but not the documented shape.
 pub fn garbage(status: u16, what: &str) -> Answer {
     Answer::Garbage {

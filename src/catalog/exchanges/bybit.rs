@@ -136,26 +136,23 @@ fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, Strin
     })
 }
 
+/// The envelope every answer comes in.
+const ENVELOPE: sign::Envelope = sign::Envelope {
+    code: "retCode",
+    message: "retMsg",
+    ok: "0",
+    revoked: &["10003"],
+};
+
 /// `retCode` 0 → granted: `readOnly` 1 is read only, else every name in the
 /// `permissions` groups; `ips` other than `["*"]` restricts; `expiredAt`
 /// (set for keys with no IP bound) expires. 10003 (invalid key) → revoked;
 /// anything else (10004 signature, 10010 IP, 10002 timestamp) → refused.
 fn read_answer(status: u16, body: &[u8]) -> Answer {
-    let value = match sign::json(status, body) {
+    let value = match sign::open(status, body, &ENVELOPE) {
         Ok(value) => value,
         Err(answer) => return answer,
     };
-    let Some(code) = value.get("retCode").and_then(|c| c.as_i64()) else {
-        return sign::garbage(status, "no retCode in the answer");
-    };
-    if code != 0 {
-        let message = value.get("retMsg").and_then(|m| m.as_str()).unwrap_or("");
-        let reason = verify::reason(&code.to_string(), message);
-        return match code {
-            10003 => Answer::Revoked { reason },
-            _ => Answer::Refused { reason },
-        };
-    }
     let Some(result) = value.get("result").filter(|r| r.is_object()) else {
         return sign::garbage(status, "no result in the answer");
     };

@@ -141,39 +141,30 @@ fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, Strin
     })
 }
 
+/// The envelope every answer comes in.
+const ENVELOPE: sign::Envelope = sign::Envelope {
+    code: "code",
+    message: "msg",
+    ok: "200000",
+    revoked: &["400003"],
+};
+
 /// `code` "200000" → granted: the `permission` names (`General,Spot,…`),
 /// `ipWhitelist` non-empty restricts. 400003 (key does not exist) →
 /// revoked; anything else (400004 passphrase, 400005 signature, 400006 IP,
 /// 400002 timestamp) → refused.
 fn read_answer(status: u16, body: &[u8]) -> Answer {
-    let value = match sign::json(status, body) {
+    let value = match sign::open(status, body, &ENVELOPE) {
         Ok(value) => value,
         Err(answer) => return answer,
     };
-    let Some(code) = value.get("code").and_then(sign::text) else {
-        return sign::garbage(status, "no code in the answer");
-    };
-    if code != "200000" {
-        let message = value.get("msg").and_then(|m| m.as_str()).unwrap_or("");
-        let reason = verify::reason(&code, message);
-        return match code.as_str() {
-            "400003" => Answer::Revoked { reason },
-            _ => Answer::Refused { reason },
-        };
-    }
     let Some(data) = value.get("data").filter(|d| d.is_object()) else {
         return sign::garbage(status, "no data in the answer");
     };
     let Some(permission) = data.get("permission").and_then(|p| p.as_str()) else {
         return sign::garbage(status, "no permission in the answer");
     };
-    let mut natives: Vec<String> = Vec::new();
-    for name in permission.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let name = sign::native_name(&EXCHANGE, name);
-        if !natives.contains(&name) {
-            natives.push(name);
-        }
-    }
+    let natives = sign::native_list(&EXCHANGE, permission);
     let ip_restricted = match data.get("ipWhitelist") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(ips)) => Some(!ips.trim().is_empty()),

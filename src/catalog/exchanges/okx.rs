@@ -123,39 +123,30 @@ fn sign_request(credential: &Credential, clock: &Clock) -> Result<Request, Strin
     })
 }
 
+/// The envelope every answer comes in.
+const ENVELOPE: sign::Envelope = sign::Envelope {
+    code: "code",
+    message: "msg",
+    ok: "0",
+    revoked: &["50111", "50119"],
+};
+
 /// `code` "0" → granted: the `perm` names (`read_only,trade,withdraw`) in
 /// the catalog's spelling, `ip` non-empty restricts. 50111 (invalid
 /// OK-ACCESS-KEY) and 50119 (key does not exist) → revoked; anything else
 /// (50113 signature, 50105 passphrase, 50110 IP, 50102 timestamp) → refused.
 fn read_answer(status: u16, body: &[u8]) -> Answer {
-    let value = match sign::json(status, body) {
+    let value = match sign::open(status, body, &ENVELOPE) {
         Ok(value) => value,
         Err(answer) => return answer,
     };
-    let Some(code) = value.get("code").and_then(sign::text) else {
-        return sign::garbage(status, "no code in the answer");
-    };
-    if code != "0" {
-        let message = value.get("msg").and_then(|m| m.as_str()).unwrap_or("");
-        let reason = verify::reason(&code, message);
-        return match code.as_str() {
-            "50111" | "50119" => Answer::Revoked { reason },
-            _ => Answer::Refused { reason },
-        };
-    }
     let Some(config) = value.get("data").and_then(|d| d.as_array()).and_then(|d| d.first()) else {
         return sign::garbage(status, "no data in the answer");
     };
     let Some(perm) = config.get("perm").and_then(|p| p.as_str()) else {
         return sign::garbage(status, "no perm in the answer");
     };
-    let mut natives: Vec<String> = Vec::new();
-    for name in perm.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let name = sign::native_name(&EXCHANGE, name);
-        if !natives.contains(&name) {
-            natives.push(name);
-        }
-    }
+    let natives = sign::native_list(&EXCHANGE, perm);
     let ip_restricted = match config.get("ip") {
         None => None,
         Some(ip) => match ip.as_str() {
