@@ -84,33 +84,38 @@ const OTHER_EXCHANGES: &[&str] = &[
     "bitunix",
 ];
 
+/// Every exchange's names as they appear squashed in field names: each
+/// catalog exchange's id and env tokens (with its id), then the others
+/// (id `""`). Built once.
+static EXCHANGE_NAMES: std::sync::LazyLock<Vec<(&'static str, String)>> =
+    std::sync::LazyLock::new(|| {
+        super::EXCHANGES
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(e.id.to_string())
+                    .chain(e.env_tokens.iter().map(|t| t.to_ascii_lowercase()))
+                    .filter(|n| n.len() >= 3)
+                    .map(move |n| (e.id, n))
+            })
+            .chain(OTHER_EXCHANGES.iter().map(|n| ("", n.to_string())))
+            .collect()
+    });
+
 /// True when `name` (a field name, lowercase) names an exchange other than
 /// `exchange` and not `exchange` itself: `ascend_ex_secret_key` for a Binance
 /// rule. Compared squashed (`ascend_ex`, `AscendEX` and `ascendex` are one).
-pub(crate) fn names_other_exchange(name: &[u8], exchange: &str) -> bool {
+/// The exchange rules' `rejects`.
+pub(crate) fn names_other_exchange(name: &[u8], _value: &[u8], exchange: &str) -> bool {
     let squashed: String = name
         .iter()
         .filter(|b| b.is_ascii_alphanumeric())
         .map(|b| b.to_ascii_lowercase() as char)
         .collect();
-    let names = |e: &super::Exchange| -> Vec<String> {
-        std::iter::once(e.id.to_string())
-            .chain(e.env_tokens.iter().map(|t| t.to_ascii_lowercase()))
-            .filter(|n| n.len() >= 3)
-            .collect()
-    };
-    let Some(own) = super::exchange(exchange) else {
-        return false;
-    };
-    if names(own).iter().any(|n| squashed.contains(n.as_str())) {
-        return false;
-    }
-    super::EXCHANGES
+    let (own, others): (Vec<_>, Vec<_>) = EXCHANGE_NAMES
         .iter()
-        .filter(|e| e.id != exchange)
-        .flat_map(|e| names(e))
-        .chain(OTHER_EXCHANGES.iter().map(|n| n.to_string()))
-        .any(|n| squashed.contains(n.as_str()))
+        .filter(|(_, n)| squashed.contains(n.as_str()))
+        .partition(|(e, _)| *e == exchange);
+    own.is_empty() && !others.is_empty()
 }
 
 /// A quote opening or closing a value, possibly backslash-escaped (code inside JSON).
@@ -211,7 +216,7 @@ impl Part {
             } else {
                 &[]
             },
-            foreign_name: Some(names_other_exchange),
+            rejects: Some(names_other_exchange),
             group: Some(self.exchange),
             examples: self.examples,
             negatives: self.negatives,
@@ -245,14 +250,15 @@ mod tests {
 
     #[test]
     fn a_field_naming_another_exchange_is_foreign() {
-        assert!(names_other_exchange(b"ascend_ex_secret_key", "binance"));
-        assert!(names_other_exchange(b"kucoin_api_secret", "binance"));
-        assert!(names_other_exchange(b"config.bybit.secret", "okx"));
-        assert!(!names_other_exchange(b"binance_api_secret", "binance"));
-        assert!(!names_other_exchange(b"secret", "binance"));
-        assert!(!names_other_exchange(b"api_secret", "kucoin"));
+        let foreign = |name: &[u8], exchange| names_other_exchange(name, b"", exchange);
+        assert!(foreign(b"ascend_ex_secret_key", "binance"));
+        assert!(foreign(b"kucoin_api_secret", "binance"));
+        assert!(foreign(b"config.bybit.secret", "okx"));
+        assert!(!foreign(b"binance_api_secret", "binance"));
+        assert!(!foreign(b"secret", "binance"));
+        assert!(!foreign(b"api_secret", "kucoin"));
         // Both named: the rule's own exchange keeps it.
-        assert!(!names_other_exchange(b"binance_to_kucoin_secret", "kucoin"));
-        assert!(!names_other_exchange(b"okex_secret_key", "okx"));
+        assert!(!foreign(b"binance_to_kucoin_secret", "kucoin"));
+        assert!(!foreign(b"okex_secret_key", "okx"));
     }
 }

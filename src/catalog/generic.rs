@@ -24,6 +24,7 @@ pub fn rules() -> Vec<Rule> {
         pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
+        rejects: Some(digest_under_bare_key),
         scope: NEAR_NAME,
         generic: true,
         examples: &[
@@ -68,6 +69,7 @@ pub fn rules() -> Vec<Rule> {
         pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
+        rejects: Some(digest_under_bare_key),
         files: Files::ConfigOnly,
         scope: NEAR_NAME,
         generic: true,
@@ -79,4 +81,20 @@ pub fn rules() -> Vec<Rule> {
         ..base()
     });
     rules
+}
+
+/// A field named just `key` holding a lowercase hex digest (32, 40 or 64
+/// digits: MD5, SHA-1, SHA-256) is a record's hash or cache key (passivbot's
+/// config hashes), not a credential: a credential's field says what it is
+/// (`api_key`, `secret_key`). The generic rules' `rejects`.
+fn digest_under_bare_key(name: &[u8], value: &[u8], _exchange: &str) -> bool {
+    let bare = name
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    bare.eq(b"key".iter().copied())
+        && matches!(value.len(), 32 | 40 | 64)
+        && value
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }

@@ -37,24 +37,6 @@ pub struct Match {
     pub proven_address: Option<[u8; 20]>,
 }
 
-/// A field named just `key` holding a lowercase hex digest (32, 40 or 64
-/// digits: MD5, SHA-1, SHA-256) is a record's hash or cache key (passivbot's
-/// config hashes), not a credential: a credential's field says what it is
-/// (`api_key`, `secret_key`). Generic rules only; exchange rules have their
-/// own context.
-fn is_digest_under_bare_key(name: &[u8], value: &[u8]) -> bool {
-    let bare = name
-        .iter()
-        .copied()
-        .filter(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .collect::<Vec<u8>>();
-    bare == b"key"
-        && matches!(value.len(), 32 | 40 | 64)
-        && value
-            .iter()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-}
-
 /// Built rules plus the prefilter that picks which of them run.
 pub struct Engine {
     rules: Vec<Rule>,
@@ -284,9 +266,8 @@ impl Engine {
                                 .iter()
                                 .any(|w| contains(&lower, w.as_bytes()))
                             || rule
-                                .foreign_name
-                                .is_some_and(|foreign| foreign(&lower, rule.exchange))
-                            || (rule.generic && is_digest_under_bare_key(&lower, value))
+                                .rejects
+                                .is_some_and(|rejects| rejects(&lower, value, rule.exchange))
                         {
                             continue;
                         }

@@ -64,6 +64,9 @@ pub enum Scope {
     NearKeyword { before: usize, after: usize },
 }
 
+/// See [`Rule::rejects`]: (field name in lowercase, value, the rule's exchange) → drop the match.
+pub type Rejects = fn(name: &[u8], value: &[u8], exchange: &str) -> bool;
+
 /// One detection rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -83,10 +86,12 @@ pub struct Rule {
     pub validate: Option<fn(&[u8]) -> bool>,
     /// The match is dropped when its `name` group contains one of these (case-insensitive).
     pub not_names: &'static [&'static str],
-    /// The match is dropped when this says its `name` group names another
-    /// exchange than the rule's (`ascend_ex_secret_key` is no Binance
-    /// secret, whatever stands nearby); the generic rules then report it.
-    pub foreign_name: Option<fn(name: &[u8], exchange: &str) -> bool>,
+    /// The match is dropped when this says its `name` group (lowercase) and
+    /// value are not this rule's: a field naming another exchange than the
+    /// rule's (`ascend_ex_secret_key` is no Binance secret, whatever stands
+    /// nearby), a hash under a bare `key` for the generic rules. Called with
+    /// the rule's `exchange`.
+    pub rejects: Option<Rejects>,
     pub files: Files,
     pub scope: Scope,
     /// A generic rule yields to any exchange rule matching the same span.
@@ -201,7 +206,7 @@ pub(crate) fn base() -> Rule {
         min_entropy: 0.0,
         validate: None,
         not_names: &[],
-        foreign_name: None,
+        rejects: None,
         files: Files::Any,
         scope: Scope::Whole,
         generic: false,

@@ -61,7 +61,7 @@ pub struct Perms {
 }
 
 /// One key the mock exchange knows.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Account {
     pub key: String,
     pub secret: String,

@@ -32,20 +32,6 @@ fn perms(trade: bool, transfer: bool, withdraw: bool, ip_restricted: bool) -> Pe
     }
 }
 
-fn copy(a: &Account) -> Account {
-    Account {
-        key: a.key.clone(),
-        secret: a.secret.clone(),
-        passphrase: a.passphrase.clone(),
-        perms: perms(
-            a.perms.trade,
-            a.perms.transfer,
-            a.perms.withdraw,
-            a.perms.ip_restricted,
-        ),
-    }
-}
-
 /// A Binance account with a fresh key and secret.
 fn binance_account(seed: u64, perms: Perms) -> Account {
     Account {
@@ -386,7 +372,7 @@ fn a_leaked_pair_is_reported_live_or_revoked() {
         revoked.key.clone(),
         revoked.secret.clone(),
     ];
-    let mock = Mock::exchange("binance", vec![copy(&live)]);
+    let mock = Mock::exchange("binance", vec![live.clone()]);
     let url = format!("binance={}", mock.url);
 
     let repo = leaky_repo(&live);
@@ -441,7 +427,7 @@ fn nothing_is_sent_without_verify() {
             account.key, account.secret
         ),
     );
-    let mock = Mock::exchange("binance", vec![copy(&account)]);
+    let mock = Mock::exchange("binance", vec![account.clone()]);
     let (_, report, _) = run(
         &repo,
         &["audit"],
@@ -465,8 +451,8 @@ fn no_file_in_the_repository_can_redirect_a_key() {
     let account = binance_account(10, perms(true, false, false, true));
     let secrets = [account.key.clone(), account.secret.clone()];
     let repo = manifest_repo(&account);
-    let trusted = Mock::exchange("binance", vec![copy(&account)]);
-    let hostile = Mock::exchange("binance", vec![copy(&account)]);
+    let trusted = Mock::exchange("binance", vec![account.clone()]);
+    let hostile = Mock::exchange("binance", vec![account.clone()]);
     // The repository's gitignored .env (read for the key's values) names
     // the hostile server: it is a value source, never the process environment.
     repo.write(
@@ -611,7 +597,7 @@ fn every_exchange_is_verified_end_to_end() {
                 ),
             );
             repo.commit_all("manifest");
-            let mock = Mock::exchange(id, vec![copy(&account)]);
+            let mock = Mock::exchange(id, vec![account.clone()]);
             let url = format!("{id}={}", mock.url);
             let pairs: Vec<(&str, &str)> = env
                 .iter()
@@ -663,7 +649,7 @@ fn a_leaked_okx_triple_is_verified_with_its_passphrase() {
         ),
     );
     repo.commit_all("bot");
-    let mock = Mock::exchange("okx", vec![copy(&account)]);
+    let mock = Mock::exchange("okx", vec![account.clone()]);
     let url = format!("okx={}", mock.url);
     let (_, report, _) = run(
         &repo,
@@ -751,7 +737,7 @@ fn a_leaked_binance_ed25519_key_is_verified() {
         ),
     );
     repo.commit_all("config");
-    let mock = Mock::exchange("binance", vec![copy(&account)]);
+    let mock = Mock::exchange("binance", vec![account.clone()]);
     let url = format!("binance={}", mock.url);
     let (_, report, _) = run(
         &repo,
