@@ -56,7 +56,7 @@ pub fn part_of(variable: &str) -> Part {
 /// Values of env variables: the process environment first, then the
 /// gitignored `.env` files of the working tree (root first).
 pub struct Values {
-    files: Vec<(String, HashMap<String, String>)>,
+    files: Vec<HashMap<String, String>>,
 }
 
 impl Values {
@@ -75,25 +75,22 @@ impl Values {
             .into_iter()
             .filter_map(|e| {
                 let iter = dotenvy::from_path_iter(&e.abs).ok()?;
-                Some((e.rel.clone(), iter.flatten().collect()))
+                Some(iter.flatten().collect())
             })
             .collect();
         Values { files }
     }
 
-    /// The value of `variable` and where it came from.
-    fn get(&self, variable: &str) -> Option<(String, String)> {
+    /// The value of `variable`: the environment's, else the first `.env`'s.
+    fn get(&self, variable: &str) -> Option<String> {
         if let Ok(value) = std::env::var(variable)
             && !value.is_empty()
         {
-            return Some((value, "the environment".into()));
+            return Some(value);
         }
-        self.files.iter().find_map(|(file, values)| {
-            values
-                .get(variable)
-                .filter(|v| !v.is_empty())
-                .map(|v| (v.clone(), file.clone()))
-        })
+        self.files
+            .iter()
+            .find_map(|values| values.get(variable).filter(|v| !v.is_empty()).cloned())
     }
 }
 
@@ -114,7 +111,7 @@ fn credential(key: &Key, values: &Values) -> Result<Credential, String> {
     let mut unset = Vec::new();
     for variable in &key.env {
         match values.get(&variable.value) {
-            Some((value, _)) => {
+            Some(value) => {
                 parts.entry(part_of(&variable.value)).or_insert(value);
             }
             None => unset.push(variable.value.as_str()),

@@ -104,15 +104,6 @@ impl Collector {
         }
     }
 
-    /// How many distinct credentials were kept.
-    pub fn len(&self) -> usize {
-        self.found.lock().map_or(0, |f| f.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Asks about every credential kept, and returns each part's fingerprint
     /// with its verification. A part in two credentials (one key committed
     /// with two secrets) gets the better-established answer: live, then

@@ -37,16 +37,6 @@ pub enum Part {
     Passphrase,
 }
 
-impl Part {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Part::Key => "key",
-            Part::Secret => "secret",
-            Part::Passphrase => "passphrase",
-        }
-    }
-}
-
 /// A credential to verify. Its `Debug` shows no secret.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Credential {

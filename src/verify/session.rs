@@ -111,10 +111,6 @@ impl Session {
         }
     }
 
-    pub fn transport(&self) -> &Transport {
-        &self.transport
-    }
-
     /// Asks `exchange` about `credential` (once per run: a credential met
     /// again gets the first answer).
     pub fn check(&self, exchange: &'static Exchange, credential: &Credential) -> Checked {

@@ -80,11 +80,6 @@ pub fn hmac_sha256_base64(key: &[u8], message: &[u8]) -> String {
     base64(&hmac_sha256(key, message))
 }
 
-/// Lowercase hex HMAC-SHA384 (Bitfinex, Gemini).
-pub fn hmac_sha384_hex(key: &[u8], message: &[u8]) -> String {
-    hex(&hmac_sha384(key, message))
-}
-
 /// Base64 HMAC-SHA512 (Kraken).
 pub fn hmac_sha512_base64(key: &[u8], message: &[u8]) -> String {
     base64(&hmac_sha512(key, message))
