@@ -63,6 +63,10 @@ pub struct Global {
     /// Also list every skipped file and why.
     #[arg(long, global = true)]
     pub verbose: bool,
+    /// Print on stderr, after the run, what each rule cost: the regex time, the pieces of
+    /// content and windows it searched, its candidates and matches (for tuning rules).
+    #[arg(long, global = true)]
+    pub rule_stats: bool,
     /// (scan, manifest, audit) Ask each exchange what a key can really do: the only option
     /// that touches the network. `--verify=strict` fails the run (exit 2) when a key cannot be
     /// verified. See `keyaudit verify --list` for every endpoint it may call.

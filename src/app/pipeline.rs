@@ -166,7 +166,17 @@ pub(super) fn gather(
         Some(collector) => engine.collecting(collector.clone()),
         None => engine,
     };
+    let rule_stats = global
+        .rule_stats
+        .then(|| std::sync::Arc::new(crate::detect::stats::RuleStats::new(engine.rules().len())));
+    let engine = match &rule_stats {
+        Some(stats) => engine.profiling(stats.clone()),
+        None => engine,
+    };
     let mut outcome = run_sources(&ws, plan.sources, &engine, settings)?;
+    if let Some(stats) = &rule_stats {
+        eprint!("{}", stats.table(engine.rules()));
+    }
     if let (Some(collector), Some(session)) = (&collector, &settings.verify) {
         let verified = collector.verify(session);
         crate::verify::leaks::apply(&mut outcome.findings, &verified);

@@ -10,11 +10,54 @@ use crate::detect::validate;
 use crate::finding::Severity;
 
 /// The scope of `name = value` rules: a name of up to 40 + keyword + 40
-/// characters, an operator, quotes and a value of up to 256 characters.
-pub(crate) const NEAR_NAME: RuleScope = RuleScope::NearKeyword {
-    before: 64,
-    after: 512,
+/// characters, an operator, quotes and a value of up to 256 characters,
+/// around each keyword that stands in a field name before an operator.
+pub(crate) const NEAR_NAME: RuleScope = RuleScope::Assignment;
+
+/// The scope of a value that holds its keyword (a prefix like `ghp_`, a host
+/// like `hooks.slack.com`): a few bytes before the keyword to a few hundred
+/// after it, on its line.
+pub(crate) const AROUND: RuleScope = RuleScope::NearKeyword {
+    before: 96,
+    after: 320,
 };
+
+/// The scope of a PEM block: from its `BEGIN` line's keyword (`PRIVATE
+/// KEY-----`) to its end, across lines.
+pub(crate) const PEM_BLOCK: RuleScope = RuleScope::Span {
+    before: 64,
+    after: 13_000,
+};
+
+/// The scope of a value found only by a context word within the engine's
+/// context window (640 bytes), plus the longest such value, across lines.
+pub(crate) const NEAR_CONTEXT: RuleScope = RuleScope::Span {
+    before: 1024,
+    after: 1024,
+};
+
+/// The literals every match of a field-name pattern starts with (`key`,
+/// `api` and `access` for [`KEY_NAME`]), lowercase: the keywords of a
+/// [`Part`], whose exchange's name is its context, not its keyword.
+fn name_keywords(name: &str) -> &'static [&'static str] {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::parse(name).expect("field-name patterns are valid");
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let literals = seq
+        .literals()
+        .filter(|ls| !ls.is_empty() && ls.iter().all(|l| !l.as_bytes().is_empty()))
+        .expect("every field-name pattern starts with a literal");
+    let mut words: Vec<&'static str> = literals
+        .iter()
+        .map(|l| {
+            let word = String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase();
+            &*Box::leak(word.into_boxed_str())
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    Box::leak(words.into_boxed_slice())
+}
 
 /// The remediation of an exchange key: revoke it on the exchange's API page.
 pub(crate) fn exchange_remediation(id: &str) -> String {
@@ -206,9 +249,10 @@ impl Part {
             exchange: self.exchange,
             severity: self.severity,
             description: self.description,
-            keywords: self.context,
+            keywords: name_keywords(self.name),
             pattern: assign(self.name, self.value, false),
             context: self.context,
+            scope: NEAR_NAME,
             min_entropy: self.min_entropy,
             validate: Some(validate::letters_and_digits),
             not_names: if self.name == KEY_NAME || self.name == API_KEY_NAME {
@@ -247,6 +291,18 @@ pub(crate) const fn rw(names: &'static [&'static str], scopes: &'static [Scope])
 #[cfg(test)]
 mod tests {
     use super::names_other_exchange;
+
+    #[test]
+    fn field_names_start_with_their_keywords() {
+        assert_eq!(
+            super::name_keywords(super::KEY_NAME),
+            ["access", "api", "key"]
+        );
+        assert_eq!(
+            super::name_keywords(r"(?:client[_\-]?id|key)"),
+            ["client-id", "client_id", "clientid", "key"]
+        );
+    }
 
     #[test]
     fn a_field_naming_another_exchange_is_foreign() {

@@ -1,5 +1,6 @@
 //! PEM private keys of any origin, plain and password-protected.
 
+use crate::catalog::build::PEM_BLOCK;
 use crate::detect::rule::{Rule, base};
 use crate::detect::validate;
 use crate::finding::Severity;
@@ -16,6 +17,7 @@ pub fn rules() -> Vec<Rule> {
         description: "PEM private key (RSA, EC, DSA, OpenSSH or PKCS#8), multi-line or with \\n escapes",
         keywords: &["private key-----"],
         pattern: r"(?P<secret>-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\r\n \t]|\\+[rn]){64,12000}?-----END (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----)".into(),
+        scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
         generic: true,
         examples: &["key = \"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7Dxtp\\n-----END RSA PRIVATE KEY-----\""],
@@ -36,6 +38,7 @@ pub fn rules() -> Vec<Rule> {
         description: "Password-protected PEM private key (safe only while its password is strong)",
         keywords: &["encrypted private key-----", "proc-type: 4,encrypted"],
         pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,12000}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-----)".into(),
+        scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
         examples: &["-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2is\n-----END ENCRYPTED PRIVATE KEY-----"],
         negatives: &["-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF...\n-----END ENCRYPTED PRIVATE KEY-----"],

@@ -231,3 +231,18 @@ fn lookups() {
     );
     assert_eq!(rule_info("okx-api-secret").map(|r| r.exchange), Some("okx"));
 }
+
+/// Issue 8: no built-in rule's regex runs over a whole piece of content;
+/// each runs in windows around keywords found in one pass.
+#[test]
+fn every_rule_runs_in_windows_around_its_keywords() {
+    for rule in crate::catalog::rules() {
+        assert!(!rule.keywords.is_empty(), "{} has no keyword", rule.id);
+        assert_ne!(
+            rule.scope,
+            crate::detect::Scope::Whole,
+            "{} runs over whole contents",
+            rule.id
+        );
+    }
+}

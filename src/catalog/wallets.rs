@@ -1,6 +1,6 @@
 //! Wallet keys not tied to one exchange: EVM private keys and BIP39 seed phrases.
 
-use crate::catalog::build::{NEAR_NAME, assign};
+use crate::catalog::build::{NEAR_CONTEXT, NEAR_NAME, assign};
 use crate::detect::rule::{Rule, base};
 use crate::detect::validate;
 use crate::finding::Severity;
@@ -49,6 +49,7 @@ pub fn rules() -> Vec<Rule> {
         description: "BIP39 seed phrase (12-24 English words with a valid checksum) near the word mnemonic or seed",
         keywords: &["mnemonic", "seed", "phrase", "recovery"],
         pattern: r"(?:^|[^a-z])(?P<secret>(?:[a-z]{3,8}[ \t]+){11,23}[a-z]{3,8})(?:[^a-z]|$)".into(),
+        scope: NEAR_CONTEXT,
         context: &["mnemonic", "seed", "phrase", "recovery"],
         validate: Some(validate::bip39_mnemonic),
         examples: &[

@@ -4,18 +4,24 @@
 //!
 //! Bytes in, matches with byte spans out; no I/O of any kind. Regexes are
 //! compiled lazily, the first time the prefilter asks for a rule, so start-up
-//! costs only the keyword automaton.
+//! costs only the keyword automaton. A rule's regex runs only in the windows
+//! its [`Scope`] draws around its keywords' hits, searched as spans of the
+//! whole content; a rule that needs a context word runs only when one occurs
+//! in the content or the path.
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::Regex;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_automata::meta::Regex;
+use regex_automata::util::captures::Captures;
+use regex_automata::{Input, PatternID, Span};
 
 use super::entropy;
 use super::placeholder::is_placeholder;
 use super::rule::{FileKind, Rule, Scope, is_non_secret_name};
+use super::stats::{RuleRun, RuleStats};
 use super::validate;
-use crate::finding::Confidence;
+use crate::finding::{Confidence, Source};
 
 /// How far (bytes, either side) a rule's context keyword may be from its match.
 pub const CONTEXT_WINDOW: usize = 640;
@@ -40,22 +46,32 @@ pub struct Match {
 /// Built rules plus the prefilter that picks which of them run.
 pub struct Engine {
     rules: Vec<Rule>,
-    regexes: Vec<OnceLock<(Regex, usize)>>,
-    /// Keyword automaton over every rule's keywords (ASCII case-insensitive).
+    regexes: Vec<OnceLock<Compiled>>,
+    /// Automaton over every rule's keywords and context words (ASCII
+    /// case-insensitive).
     prefilter: AhoCorasick,
-    /// For each keyword pattern, the rules it triggers.
+    /// For each pattern, the rules it is a keyword of (it triggers them).
     keyword_rules: Vec<Vec<usize>>,
+    /// For each pattern, its length in bytes.
+    pattern_lens: Vec<usize>,
     /// Rules with no keyword: they run on every piece of content.
     always: Vec<usize>,
     /// For each rule, its keyword pattern ids.
     rule_keywords: Vec<Vec<usize>>,
-    /// For each keyword, whether a windowed rule needs all its positions.
+    /// For each rule, its context-word pattern ids.
+    rule_context: Vec<Vec<usize>>,
+    /// For each pattern, whether a windowed rule needs all its positions.
     keyword_positions: Vec<bool>,
+    /// How far windows reach from a keyword hit, for [`Engine::may_add`];
+    /// `None` when some rule runs over whole contents.
+    reach: Option<Reach>,
     /// `[[allow]]` entries that test secrets: the step that turns matches
     /// into findings (`source::detect`) shows them each secret.
     allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
     /// `scan --verify`: where the parts of credentials found together are kept.
     collector: Option<std::sync::Arc<crate::verify::leaks::Collector>>,
+    /// `--rule-stats`: where each rule's cost is counted.
+    stats: Option<std::sync::Arc<RuleStats>>,
 }
 
 impl Default for Engine {
@@ -70,29 +86,40 @@ impl Engine {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         let mut rule_keywords = vec![Vec::new(); rules.len()];
+        let mut rule_context = vec![Vec::new(); rules.len()];
+        let mut pattern = |word: &str, keyword_rules: &mut Vec<Vec<usize>>| {
+            let word = word.to_ascii_lowercase();
+            match keywords.iter().position(|k| *k == word) {
+                Some(p) => p,
+                None => {
+                    keywords.push(word);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                }
+            }
+        };
         for (i, rule) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 always.push(i);
             }
             for kw in rule.keywords {
-                let kw = kw.to_ascii_lowercase();
-                let p = match keywords.iter().position(|k| *k == kw) {
-                    Some(p) => p,
-                    None => {
-                        keywords.push(kw);
-                        keyword_rules.push(Vec::new());
-                        keywords.len() - 1
-                    }
-                };
+                let p = pattern(kw, &mut keyword_rules);
                 keyword_rules[p].push(i);
                 rule_keywords[i].push(p);
+            }
+            for word in rule.context {
+                let p = pattern(word, &mut keyword_rules);
+                rule_context[i].push(p);
             }
         }
         let keyword_positions = keyword_rules
             .iter()
             .map(|rs| rs.iter().any(|&r| rules[r].scope != Scope::Whole))
             .collect();
+        let pattern_lens: Vec<usize> = keywords.iter().map(String::len).collect();
+        let reach = Reach::of(&rules, &keywords);
         let prefilter = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&keywords)
@@ -103,11 +130,15 @@ impl Engine {
             regexes,
             prefilter,
             keyword_rules,
+            pattern_lens,
             always,
             rule_keywords,
+            rule_context,
             keyword_positions,
+            reach,
             allowlist: None,
             collector: None,
+            stats: None,
         }
     }
 
@@ -125,6 +156,17 @@ impl Engine {
     ) -> Engine {
         self.collector = Some(collector);
         self
+    }
+
+    /// This engine counting what each rule costs (`--rule-stats`).
+    pub fn profiling(mut self, stats: std::sync::Arc<RuleStats>) -> Engine {
+        self.stats = Some(stats);
+        self
+    }
+
+    /// The per-rule costs given with [`Engine::profiling`].
+    pub fn stats(&self) -> Option<&RuleStats> {
+        self.stats.as_deref()
     }
 
     /// The collector given with [`Engine::collecting`].
@@ -145,32 +187,61 @@ impl Engine {
         &self.rules[index]
     }
 
-    /// A rule's compiled pattern (on first use) and the index of the group
-    /// holding its secret: the group named `secret`, else a pattern's one
-    /// unnamed group (custom rules may capture it either way), else 0, the
-    /// whole match.
-    fn regex(&self, index: usize) -> (&Regex, usize) {
-        let (regex, secret) = self.regexes[index].get_or_init(|| {
-            let regex = Regex::new(&self.rules[index].pattern).unwrap_or_else(|e| {
-                panic!("rule {} has an invalid pattern: {e}", self.rules[index].id)
-            });
-            let names: Vec<Option<&str>> = regex.capture_names().collect();
-            let secret = match names.iter().position(|n| *n == Some("secret")) {
+    /// A rule's compiled pattern (on first use) and its groups: the one
+    /// holding its secret (the group named `secret`, else a pattern's one
+    /// unnamed group, as custom rules may capture it either way, else 0,
+    /// the whole match), its field `name` and its opening quote `open`.
+    fn compiled(&self, index: usize) -> &Compiled {
+        self.regexes[index].get_or_init(|| {
+            let rule = &self.rules[index];
+            // As `regex::bytes::Regex` builds it (any byte may match), but
+            // with ASCII classes and case folding, as Go's RE2 reads
+            // gitleaks-style rules: secrets are ASCII, and Unicode's `(?i)k`
+            // (which also matches the Kelvin sign) makes far larger
+            // automata. A custom rule that needs Unicode (`\p{L}`) keeps it.
+            let build = |unicode: bool| {
+                Regex::builder()
+                    .syntax(
+                        regex_automata::util::syntax::Config::new()
+                            .utf8(false)
+                            .unicode(unicode),
+                    )
+                    .configure(Regex::config().utf8_empty(false))
+                    .build(&rule.pattern)
+            };
+            let regex = build(false)
+                .or_else(|_| build(true))
+                .unwrap_or_else(|e| panic!("rule {} has an invalid pattern: {e}", rule.id));
+            let info = regex.group_info();
+            let group = |name| info.to_index(PatternID::ZERO, name);
+            let names: Vec<Option<&str>> = info.pattern_names(PatternID::ZERO).collect();
+            let secret = match group("secret") {
                 Some(i) => i,
                 None if names.len() == 2 && names[1].is_none() => 1,
                 None => 0,
             };
-            (regex, secret)
-        });
-        (regex, *secret)
+            Compiled {
+                secret,
+                name: group("name"),
+                open: group("open"),
+                regex,
+            }
+        })
     }
 
-    /// Which rules the keywords trigger (in rule order), and for each keyword
-    /// the positions where it occurs in the content (recorded only for
-    /// keywords that windowed rules use). A keyword in the path (an exchange's
-    /// name as a folder or file name) triggers the whole-content rules too;
-    /// windowed rules need hits in the content.
-    fn triggered(&self, path: &str, bytes: &[u8]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    /// Which rules the keywords trigger (in rule order), and for each
+    /// pattern the positions where it occurs in the content (all of them for
+    /// patterns that windowed rules use, else the first). A keyword in the
+    /// path (an exchange's name as a folder or file name) triggers the
+    /// whole-content rules too; windowed rules need hits in the content. A
+    /// rule with context words runs only when one of them is in the content
+    /// or the path: it could match nothing otherwise.
+    fn triggered(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        (lo, hi): (usize, usize),
+    ) -> (Vec<usize>, Vec<Vec<usize>>) {
         let mut on = vec![false; self.rules.len()];
         for &i in &self.always {
             on[i] = true;
@@ -183,7 +254,7 @@ impl Engine {
             }
         }
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.keyword_rules.len()];
-        for m in self.prefilter.find_overlapping_iter(bytes) {
+        for m in self.prefilter.find_overlapping_iter(&bytes[lo..hi]) {
             let p = m.pattern().as_usize();
             if hits[p].is_empty() {
                 for &r in &self.keyword_rules[p] {
@@ -191,31 +262,58 @@ impl Engine {
                 }
             }
             if self.keyword_positions[p] || hits[p].is_empty() {
-                hits[p].push(m.start());
+                hits[p].push(lo + m.start());
             }
         }
-        ((0..self.rules.len()).filter(|&i| on[i]).collect(), hits)
+        let triggered = (0..self.rules.len())
+            .filter(|&i| {
+                on[i]
+                    && (self.rule_context[i].is_empty()
+                        || self.rule_context[i].iter().any(|&c| !hits[c].is_empty())
+                        || path_names_any(path, self.rules[i].context))
+            })
+            .collect();
+        (triggered, hits)
     }
 
-    /// The byte ranges a rule's regex runs on.
-    fn windows(&self, rule: usize, bytes: &[u8], hits: &[Vec<usize>]) -> Vec<(usize, usize)> {
-        let Scope::NearKeyword { before, after } = self.rules[rule].scope else {
-            return vec![(0, bytes.len())];
+    /// The byte ranges a rule's regex runs on, in order and not overlapping.
+    fn windows(
+        &self,
+        rule: usize,
+        bytes: &[u8],
+        hits: &[Vec<usize>],
+        kind: FileKind,
+    ) -> Vec<(usize, usize)> {
+        let (before, after, lines) = match self.rules[rule].scope {
+            Scope::Whole => return vec![(0, bytes.len())],
+            Scope::NearKeyword { before, after } => (before, after, true),
+            Scope::Assignment => (ASSIGNMENT_BEFORE, ASSIGNMENT_AFTER, true),
+            Scope::Span { before, after } => (before, after, false),
         };
-        let mut positions: Vec<usize> = self.rule_keywords[rule]
+        let assignment = self.rules[rule].scope == Scope::Assignment;
+        let mut positions: Vec<(usize, usize)> = self.rule_keywords[rule]
             .iter()
-            .flat_map(|&k| hits[k].iter().copied())
+            .flat_map(|&k| hits[k].iter().map(move |&at| (at, self.pattern_lens[k])))
+            .filter(|&(at, _)| !assignment || assigned_at(bytes, at, kind == FileKind::Code))
             .collect();
         positions.sort_unstable();
         let mut windows: Vec<(usize, usize)> = Vec::new();
-        for at in positions {
+        for (at, len) in positions {
             let lo = at.saturating_sub(before);
-            let lo = last_line_break(&bytes[lo..at]).map_or(lo, |i| lo + i + 1);
-            let hi = (at + after).min(bytes.len());
-            let hi = bytes[at..hi]
-                .iter()
-                .position(|&b| is_line_break(b))
-                .map_or(hi, |i| at + i);
+            let (lo, hi) = if lines {
+                let lo = last_line_break(&bytes[lo..at]).map_or(lo, |i| lo + i + 1);
+                let hi = (at + after).min(bytes.len());
+                // Up to the line break and including it: a pattern may end
+                // on the character after a value, and `$` does not match
+                // before a lone `\r`.
+                let hi = bytes[at..hi]
+                    .iter()
+                    .position(|&b| is_line_break(b))
+                    .map_or(hi, |i| at + i + 1);
+                (lo, hi)
+            } else {
+                (lo, (at + len + after).min(bytes.len()))
+            };
             match windows.last_mut() {
                 Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
                 _ => windows.push((lo, hi)),
@@ -227,39 +325,132 @@ impl Engine {
     /// Finds every secret in `bytes`. `path` selects rules by file kind and
     /// counts as context (an exchange's name in a folder or file name).
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
+        self.scan_region(None, path, bytes, (0, bytes.len()))
+    }
+
+    /// [`Engine::scan`] for content from `source`: only the matches that
+    /// count there (the env check's print rule judges the working tree alone).
+    pub fn scan_from(&self, source: Source, path: &str, bytes: &[u8]) -> Vec<Match> {
+        let mut matches = self.scan_region(Some(source), path, bytes, (0, bytes.len()));
+        matches.retain(|m| self.rules[m.rule].sources.contains(&source));
+        matches
+    }
+
+    /// Whether `bytes`, a new version of `base` at the same path, may hold a
+    /// match `base` did not: false when a scan of the bytes around what
+    /// changed finds nothing. Every match that touches the change (or lies
+    /// close enough that the change could alter its line or its context
+    /// word) starts from a keyword in that region; every other match is in
+    /// `base` too, unchanged, and was found there. Costs the changed bytes
+    /// plus a margin, not the content. True (scan it all) when a rule could
+    /// match anywhere (a custom rule without windows).
+    pub fn may_add(&self, source: Source, path: &str, bytes: &[u8], base: &[u8]) -> bool {
+        let Some(reach) = &self.reach else {
+            return true;
+        };
+        // The lines around each change, up to a context window away...
+        let margin = CONTEXT_WINDOW + 64;
+        let mut near: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in changed(base, bytes) {
+            let lo = start.saturating_sub(margin);
+            let lo = memchr::memrchr2(b'\n', b'\r', &bytes[..lo]).map_or(0, |i| i + 1);
+            let hi = (end + margin).min(bytes.len());
+            let hi =
+                memchr::memchr2(b'\n', b'\r', &bytes[hi..]).map_or(bytes.len(), |i| hi + i + 1);
+            match near.last_mut() {
+                Some(last) if lo <= last.1 + reach.after + reach.before => last.1 = last.1.max(hi),
+                _ => near.push((lo, hi)),
+            }
+        }
+        // ...and every keyword whose window could reach into them.
+        let regions: Vec<(usize, usize)> = near
+            .iter()
+            .map(|&(lo, hi)| {
+                (
+                    lo.saturating_sub(reach.after),
+                    (hi + reach.before).min(bytes.len()),
+                )
+            })
+            .collect();
+        // A rare keyword of a wide-windowed rule (a PEM block's) near a
+        // change: scan it all.
+        let (Some(&(first, _)), Some(&(_, last))) = (near.first(), near.last()) else {
+            return false;
+        };
+        let far = &bytes[first.saturating_sub(Reach::FAR)..(last + Reach::FAR).min(bytes.len())];
+        let size: usize = regions.iter().map(|(lo, hi)| hi - lo).sum();
+        size > bytes.len() / 2
+            || reach
+                .far
+                .as_ref()
+                .is_some_and(|keywords| keywords.is_match(far))
+            || near.iter().zip(&regions).any(|(&(lo, hi), &region)| {
+                self.scan_region(Some(source), path, bytes, region)
+                    .iter()
+                    .any(|m| m.end > lo && m.start < hi)
+            })
+    }
+
+    /// [`Engine::scan`] with keywords looked for in `region` only, and with
+    /// the rules that count in `source` when one is given.
+    fn scan_region(
+        &self,
+        source: Option<Source>,
+        path: &str,
+        bytes: &[u8],
+        region: (usize, usize),
+    ) -> Vec<Match> {
         let kind = FileKind::of(path);
         let mut candidates: Vec<(Match, usize)> = Vec::new();
-        let (triggered, hits) = self.triggered(path, bytes);
+        // Where allow markers stand, looked for once a candidate needs it.
+        let markers = std::cell::OnceCell::new();
+        let clock = self.stats.as_ref().map(|_| std::time::Instant::now());
+        let (triggered, hits) = self.triggered(path, bytes, region);
+        if let (Some(stats), Some(clock)) = (&self.stats, clock) {
+            stats.prefilter(region.1 - region.0, clock.elapsed());
+        }
         for i in triggered {
             let rule = &self.rules[i];
-            if !rule.files.admits(kind) {
+            // A rule whose matches do not count in this source still claims
+            // its spans (a traced `.env` value in the gitignored `.env` keeps
+            // the built-in rules off it, then is dropped); one that only
+            // names a variable (the print rule) has nothing to claim.
+            let elsewhere = source.is_some_and(|s| !rule.sources.contains(&s));
+            if !rule.files.admits(kind) || (elsewhere && !rule.is_secret) {
                 continue;
             }
-            for (lo, hi) in self.windows(i, bytes, &hits) {
-                let ((regex, secret_group), window) = (self.regex(i), &bytes[lo..hi]);
-                let mut from = 0;
-                while from <= window.len() {
-                    let Some(caps) = regex.captures_at(window, from) else {
+            let clock = self.stats.as_ref().map(|_| std::time::Instant::now());
+            let mut run = RuleRun::default();
+            let compiled = self.compiled(i);
+            let mut caps = compiled.regex.create_captures();
+            for (lo, hi) in self.windows(i, bytes, &hits, kind) {
+                run.windows += 1;
+                run.bytes += (hi - lo) as u64;
+                let mut from = lo;
+                while from <= hi {
+                    let input = Input::new(bytes).span(from..hi);
+                    compiled.regex.search_captures(&input, &mut caps);
+                    let Some(whole) = caps.get_match().map(|m| m.span()) else {
                         break;
                     };
-                    let Some(whole) = caps.get(0) else { break };
-                    let secret = caps.get(secret_group).unwrap_or(whole);
+                    let secret = caps.get_group(compiled.secret).unwrap_or(whole);
                     // The next search starts where this secret ends, not
                     // where the match ends: the boundary character a pattern
                     // consumes after a secret (`,`, a space, `\r`) may be the
                     // one that starts the next (`KEYS=bg_…,bg_…`).
-                    from = secret.end().max(whole.start() + 1);
+                    from = secret.end.max(whole.start + 1);
                     // In code, an unquoted right-hand side is an expression, not a literal.
+                    let name = group(&caps, compiled.name);
                     if kind == FileKind::Code
-                        && caps.name("name").is_some()
-                        && caps.name("open").is_none()
+                        && name.is_some()
+                        && group(&caps, compiled.open).is_none()
                     {
                         continue;
                     }
-                    let (start, end) = (lo + secret.start(), lo + secret.end());
-                    let value = secret.as_bytes();
-                    if let Some(name) = caps.name("name") {
-                        let lower = name.as_bytes().to_ascii_lowercase();
+                    let (start, end) = (secret.start, secret.end);
+                    let value = &bytes[start..end];
+                    if let Some(name) = name {
+                        let lower = bytes[name.start..name.end].to_ascii_lowercase();
                         if is_non_secret_name(&lower)
                             || rule
                                 .not_names
@@ -283,9 +474,6 @@ impl Engine {
                     if is_placeholder(value) {
                         continue;
                     }
-                    if allowed_inline(bytes, start) {
-                        continue;
-                    }
                     // A file named after the exchange (`hyperliquid/config.json`,
                     // `binance.yml`) is context too, farther than anything in the content.
                     let Some(distance) =
@@ -295,6 +483,10 @@ impl Engine {
                     else {
                         continue;
                     };
+                    if allowed_inline(bytes, start, markers.get_or_init(|| allow_markers(bytes))) {
+                        continue;
+                    }
+                    run.candidates += 1;
                     candidates.push((
                         Match {
                             rule: i,
@@ -309,8 +501,15 @@ impl Engine {
                     ));
                 }
             }
+            if let (Some(stats), Some(clock)) = (&self.stats, clock) {
+                run.elapsed = clock.elapsed();
+                stats.rule(i, &run);
+            }
         }
         let mut matches = self.resolve_overlaps(candidates);
+        if let Some(stats) = &self.stats {
+            matches.iter().for_each(|m| stats.matched(m.rule));
+        }
         self.raise_confidence(&mut matches);
         self.prove_wallets(bytes, &mut matches);
         fill_positions(bytes, &mut matches);
@@ -374,6 +573,124 @@ impl Engine {
     }
 }
 
+/// How far rules' windows reach from a keyword hit: the most bytes before
+/// it and after it (plus the longest keyword) over the rules whose windows
+/// are at most [`Reach::NEAR`] bytes wide; the keywords of the wider ones
+/// (PEM blocks, long encrypted values: rare words, which their matches hold
+/// in lower or upper case) in `far`, looked for around the changes.
+struct Reach {
+    before: usize,
+    after: usize,
+    far: Option<AhoCorasick>,
+}
+
+impl Reach {
+    /// The widest window a rule may have and still count as near.
+    const NEAR: usize = 4096;
+    /// The widest window any rule may have, keyword included.
+    const FAR: usize = 20 << 10;
+
+    /// `None` when some rule has no keyword, runs over whole contents, or
+    /// has windows wider than [`Reach::FAR`].
+    fn of(rules: &[Rule], keywords: &[String]) -> Option<Reach> {
+        let longest = keywords.iter().map(String::len).max().unwrap_or(0);
+        let (mut before, mut after) = (0, 0);
+        let mut far: Vec<String> = Vec::new();
+        for rule in rules {
+            let (b, a) = match rule.scope {
+                _ if rule.keywords.is_empty() => return None,
+                Scope::Whole => return None,
+                Scope::NearKeyword { before, after } | Scope::Span { before, after } => {
+                    (before, after)
+                }
+                Scope::Assignment => (ASSIGNMENT_BEFORE, ASSIGNMENT_AFTER),
+            };
+            if b + a > Reach::FAR - 1024 {
+                return None;
+            }
+            if b + a > Reach::NEAR {
+                far.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
+            } else {
+                before = before.max(b + longest);
+                after = after.max(a + longest);
+            }
+        }
+        // Matched case-sensitively, in lower and upper case (`PRIVATE
+        // KEY-----`, a lowercase hex prefix): SIMD-fast on rare bytes.
+        let far: Vec<String> = far
+            .iter()
+            .flat_map(|k| [k.clone(), k.to_ascii_uppercase()])
+            .collect();
+        let far = (!far.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .build(&far)
+                .expect("built-in keywords form a valid automaton")
+        });
+        Some(Reach { before, after, far })
+    }
+}
+
+/// A rule's pattern, compiled, and the indices of its groups.
+struct Compiled {
+    regex: Regex,
+    secret: usize,
+    name: Option<usize>,
+    open: Option<usize>,
+}
+
+/// The span of group `index` in the last search, when it took part.
+fn group(caps: &Captures, index: Option<usize>) -> Option<Span> {
+    caps.get_group(index?)
+}
+
+/// [`Scope::Assignment`]'s window around a hit: the field name before it
+/// (up to 40 characters and a keyword), the rest of the line after it.
+const ASSIGNMENT_BEFORE: usize = 64;
+const ASSIGNMENT_AFTER: usize = 512;
+
+/// True when the keyword hit at `at` stands in a field name followed by an
+/// assignment operator: the rest of the name, an optional closing quote
+/// (escaped up to three times), up to 8 spaces or tabs, then `=`, `:`, `=>`
+/// or `:=`; in code also up to 8 spaces or tabs and an opening quote, since
+/// an unquoted right-hand side there is an expression. A superset of where
+/// an `assign` pattern can match, so windows drawn only around these hits
+/// find all it finds.
+fn assigned_at(bytes: &[u8], at: usize, code: bool) -> bool {
+    let is_id = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    let end = (at + 128).min(bytes.len());
+    let mut i = at + bytes[at..end].iter().take_while(|&&b| is_id(b)).count();
+    i = after_quote(bytes, i).unwrap_or(i);
+    i = after_blanks(bytes, i);
+    let op = match bytes.get(i) {
+        Some(b'=') => bytes.get(i + 1) == Some(&b'>'),
+        Some(b':') => bytes.get(i + 1) == Some(&b'='),
+        _ => return false,
+    };
+    if !code {
+        return true;
+    }
+    let quoted = |j: usize| after_quote(bytes, after_blanks(bytes, j)).is_some();
+    quoted(i + 1) || (op && quoted(i + 2))
+}
+
+/// Past up to 8 spaces or tabs from `i`.
+fn after_blanks(bytes: &[u8], i: usize) -> usize {
+    i + bytes
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take(8)
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// Past a quote (`"`, `'` or a backtick, after up to 3 backslashes) at `i`.
+fn after_quote(bytes: &[u8], i: usize) -> Option<usize> {
+    let rest = bytes.get(i..)?;
+    let slashes = rest.iter().take(3).take_while(|&&b| b == b'\\').count();
+    matches!(rest.get(slashes), Some(b'"' | b'\'' | b'`')).then_some(i + slashes + 1)
+}
+
 /// Distance from the span to the nearest context keyword, or `None` when the
 /// rule needs context and none is within [`CONTEXT_WINDOW`]. Rules without
 /// context words are at distance 0.
@@ -421,15 +738,129 @@ const ALLOW_MARKERS: &[&[u8]] = &[
     b"gitleaks:allow",
 ];
 
-/// True when the line holding `at` carries an allow marker.
-fn allowed_inline(bytes: &[u8], at: usize) -> bool {
-    let lo = last_line_break(&bytes[..at]).map_or(0, |i| i + 1);
-    let hi = bytes[at..]
+/// Changed spans longer than this (between the first and the last change)
+/// are narrowed down with a line diff.
+const DIFF_ABOVE: usize = 64 << 10;
+
+/// The byte spans of `text` that are not in `base` at the same place: the
+/// lines a line diff (Myers over line hashes, given a few milliseconds) says were inserted or
+/// replaced, and an empty span at each seam where lines were only deleted.
+/// Everything outside them stands in `base` too, with the same neighbours.
+pub fn changed(base: &[u8], text: &[u8]) -> Vec<(usize, usize)> {
+    // Trim what the two share at both ends to whole lines, then diff the rest.
+    let line_start = |at: usize| memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let prefix = line_start(common_prefix(base, text));
+    let room = base.len().min(text.len()) - prefix;
+    let mut suffix = 0;
+    while suffix + 64 <= room
+        && base[base.len() - suffix - 64..base.len() - suffix]
+            == text[text.len() - suffix - 64..text.len() - suffix]
+    {
+        suffix += 64;
+    }
+    while suffix < room && base[base.len() - suffix - 1] == text[text.len() - suffix - 1] {
+        suffix += 1;
+    }
+    // The shared suffix, cut to start on a line.
+    let mut end = text.len() - suffix;
+    if end > prefix && text[end - 1] != b'\n' {
+        end += memchr::memchr(b'\n', &text[end..]).map_or(text.len() - end, |i| i + 1);
+    }
+    let old_end = base.len() - (text.len() - end);
+    // One short span (most edits): diffing lines would cost more than it saves.
+    if end <= prefix || old_end <= prefix || end - prefix <= DIFF_ABOVE {
+        return vec![(prefix, end.max(prefix))];
+    }
+    let (old, _) = lines(&base[prefix..old_end], prefix);
+    let (new, starts) = lines(&text[prefix..end], prefix);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(2);
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &old,
+        &new,
+        Some(deadline),
+    );
+    ops.iter()
+        .filter_map(|op| match *op {
+            similar::DiffOp::Equal { .. } => None,
+            similar::DiffOp::Delete { new_index, .. } => {
+                Some((starts[new_index], starts[new_index]))
+            }
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
+            }
+            | similar::DiffOp::Replace {
+                new_index, new_len, ..
+            } => Some((starts[new_index], starts[new_index + new_len])),
+        })
+        .collect()
+}
+
+/// The lines of `bytes` (each with its `\n`) as hashes, and where each
+/// starts, counted from `from`, with the end as a last start. The hash is
+/// seeded per process, so a file cannot be written to make lines collide.
+fn lines(bytes: &[u8], from: usize) -> (Vec<u64>, Vec<usize>) {
+    static SEED: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+        use std::hash::BuildHasher;
+        std::hash::RandomState::new().hash_one(0u8)
+    });
+    let (mut lines, mut starts) = (Vec::new(), vec![from]);
+    let mut at = 0;
+    for end in memchr::memchr_iter(b'\n', bytes)
+        .map(|i| i + 1)
+        .chain((bytes.last() != Some(&b'\n') && !bytes.is_empty()).then_some(bytes.len()))
+    {
+        lines.push(line_hash(*SEED, &bytes[at..end]));
+        at = end;
+        starts.push(from + at);
+    }
+    (lines, starts)
+}
+
+/// A line's hash: eight bytes at a time, multiplied and folded, from a seed.
+fn line_hash(seed: u64, line: &[u8]) -> u64 {
+    let mut h = seed ^ (line.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut words = line.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        h = (h ^ w).wrapping_mul(0x5851_f42d_4c95_7f2d).rotate_left(31);
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(0x5851_f42d_4c95_7f2d);
+    h ^ (h >> 29)
+}
+
+/// How many leading bytes `a` and `b` share (compared 64 at a time first).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    i + a[i..n]
         .iter()
-        .position(|&b| is_line_break(b))
-        .map_or(bytes.len(), |i| at + i);
-    let line = &bytes[lo..hi];
-    ALLOW_MARKERS.iter().any(|m| contains(line, m))
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Where every allow marker starts in `bytes` (nearly always nowhere).
+fn allow_markers(bytes: &[u8]) -> Vec<usize> {
+    ALLOW_MARKERS
+        .iter()
+        .flat_map(|m| memchr::memmem::find_iter(bytes, m))
+        .collect()
+}
+
+/// True when the line holding `at` carries one of the allow `markers`
+/// (their positions): no line break between the two. Costs nothing on
+/// content without markers, however long its lines.
+fn allowed_inline(bytes: &[u8], at: usize, markers: &[usize]) -> bool {
+    markers.iter().any(|&m| {
+        let (lo, hi) = (m.min(at), m.max(at));
+        memchr::memchr2(b'\n', b'\r', &bytes[lo..hi]).is_none()
+    })
 }
 
 /// Lines end with `\n`, `\r\n` or a lone `\r` (old Mac files, and what

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod entropy;
 pub mod placeholder;
 pub mod rule;
+pub mod stats;
 pub mod validate;
 
 pub use engine::{Engine, Match};

@@ -52,16 +52,33 @@ impl Files {
     }
 }
 
-/// Where in the content a rule's regex runs.
+/// Where in the content a rule's regex runs. Every built-in rule runs in
+/// bounded windows around its keywords' hits, never over a whole piece of
+/// content; only custom rules (whose keywords may lie anywhere) use `Whole`.
+/// Windows are searched as spans of the content, so `^`, `$` and the
+/// boundary characters a pattern consumes see the bytes around them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// Over the whole content (rules whose keyword may be far from the match).
+    /// Over the whole content.
     Whole,
     /// Only near each keyword hit: `before` bytes before it to `after` bytes
-    /// after it, clipped to the hit's line. For single-line `name = value`
-    /// patterns whose name contains the keyword, this finds exactly what a
-    /// whole-content run finds, at a fraction of the cost on common keywords.
+    /// after it, clipped to the hit's line. For single-line patterns that
+    /// contain the keyword (a prefix like `ghp_`, a field name), this finds
+    /// exactly what a whole-content run finds.
     NearKeyword { before: usize, after: usize },
+    /// A `name = value` rule ([`crate::catalog`]'s `assign`): like
+    /// `NearKeyword { before: 64, after: 512 }`, but only around hits that
+    /// stand in a field name followed by an assignment operator (`=`, `:`,
+    /// `=>`, `:=`, after an optional closing quote) and, in code, by a
+    /// quote: the cheap second anchor that keeps common words (`key`,
+    /// `token`) from costing a regex run each.
+    Assignment,
+    /// `before` bytes before each keyword hit to `after` bytes after its
+    /// end, across lines: for matches that span lines (PEM blocks) or that
+    /// only need a context word within [`CONTEXT_WINDOW`] bytes.
+    ///
+    /// [`CONTEXT_WINDOW`]: crate::detect::engine::CONTEXT_WINDOW
+    Span { before: usize, after: usize },
 }
 
 /// See [`Rule::rejects`]: (field name in lowercase, value, the rule's exchange) → drop the match.

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use git2::{Odb, Oid};
 
+use super::history::Recent;
 use super::{BINARY_SNIFF, Limits, Problem, Provenance, Stats, detect, objects, text};
 use crate::detect::Engine;
 use crate::finding::{Finding, Source};
@@ -96,6 +97,16 @@ pub struct Piece<'a> {
     /// Whether its counts and warnings are due: false for a blob already
     /// counted at another path (read again, its findings kept, counted once).
     pub counted: bool,
+    /// History: where recently read blobs are kept, and the earlier version
+    /// of this one at the same path, to scan only what it changed.
+    pub delta: Option<Delta<'a>>,
+}
+
+/// See [`Piece::delta`].
+#[derive(Clone, Copy)]
+pub struct Delta<'a> {
+    pub recent: &'a Recent,
+    pub base: Option<Oid>,
 }
 
 /// Passes one piece through the gate: reads it under the cap, counts it in
@@ -113,9 +124,26 @@ pub fn pass(
         content,
         prov,
         counted,
+        delta,
     } = piece;
     let read = read(content, limits.max_file_size, |text, size| {
-        (detect(engine, path, text, prov), size)
+        // A new version of a file adds what it changed: when nothing found
+        // around the change, nothing new is there (what is elsewhere was
+        // found in the version before, at this path).
+        let new = match (delta, content) {
+            (Some(delta), Content::Blob { oid, .. }) => {
+                let base = delta.base.and_then(|b| delta.recent.get(b));
+                delta.recent.put(oid, text);
+                base.is_none_or(|base| engine.may_add(prov.source, path, text, &base))
+            }
+            _ => true,
+        };
+        let findings = if new {
+            detect(engine, path, text, prov)
+        } else {
+            Vec::new()
+        };
+        (findings, size)
     });
     match read {
         Ok((findings, size)) => {

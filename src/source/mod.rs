@@ -188,11 +188,7 @@ pub struct Provenance<'a> {
 
 /// Runs the engine on one piece of content and turns its matches into findings.
 pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -> Vec<Finding> {
-    let matches: Vec<Match> = engine
-        .scan(path, bytes)
-        .into_iter()
-        .filter(|m| engine.rule(m.rule).sources.contains(&prov.source))
-        .collect();
+    let matches: Vec<Match> = engine.scan_from(prov.source, path, bytes);
     let findings: Vec<Finding> = matches
         .iter()
         .map(|m| finding(engine, path, bytes, m, prov))

@@ -293,6 +293,7 @@ pub fn scan(ws: &Workspace, engine: &Engine, limits: &Limits) -> Result<Outcome>
                 commit: None,
             },
             counted: true,
+            delta: None,
         };
         let findings = gate::pass(
             engine,

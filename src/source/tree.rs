@@ -40,6 +40,7 @@ fn scan_file(entry: &Entry, engine: &Engine, limits: &Limits, acc: &mut Outcome)
             commit: None,
         },
         counted: true,
+        delta: None,
     };
     let findings = gate::pass(engine, limits, piece, &mut acc.stats, &mut acc.problems);
     acc.findings.extend(findings);

@@ -590,3 +590,68 @@ fn linked_worktree_scans_the_shared_history_and_its_own_tree() {
         vec!["local.py".to_string()]
     );
 }
+
+/// A large file (over the 8 KiB the history reader keeps for delta scans):
+/// 600 lines of ordinary Python.
+fn large_module() -> Vec<String> {
+    (0..600)
+        .map(|i| format!("def step_{i}(candles):\n    return candles[{i}] * 2  # ordinary code\n"))
+        .collect()
+}
+
+/// Later versions of a large file are scanned where they changed (issue 8):
+/// a secret inserted into the middle of one is found at the commit that
+/// added it, an edit far from the secret adds no finding, and a secret
+/// that only an added context word makes a key is found at that commit.
+#[test]
+fn later_versions_of_a_large_file_are_scanned_where_they_changed() {
+    let mut repo = base_repo();
+    let mut lines = large_module();
+    repo.write("bot/strategy.py", &lines.concat());
+    repo.commit_all("strategy");
+    // An edit near the top: nothing to find.
+    lines[3] = "def step_3(candles):\n    return candles[3] * 3\n".into();
+    repo.write("bot/strategy.py", &lines.concat());
+    repo.commit_all("tune step 3");
+    // A secret inserted in the middle, far from the edit before.
+    lines.insert(300, SECRET_LINE.into());
+    repo.write("bot/strategy.py", &lines.concat());
+    let added = repo.commit_all("hard-code the key");
+    // An edit at the bottom, far from the secret: still found once, where it came in.
+    lines.push("def last(candles):\n    return None\n".into());
+    repo.write("bot/strategy.py", &lines.concat());
+    repo.commit_all("tail");
+    // A 32-character value that only the word Bitstamp nearby makes a key,
+    // then the word added two lines above it.
+    let bare = "    bs_api_id = \"Ab3dEf7hIj1lMn0pQr5tUv9xYz2bCd4e\"\n";
+    lines.insert(500, bare.into());
+    repo.write("bot/strategy.py", &lines.concat());
+    repo.commit_all("a value without context");
+    lines.insert(498, "# bitstamp account\n".into());
+    repo.write("bot/strategy.py", &lines.concat());
+    let context = repo.commit_all("name the exchange");
+
+    // One reader, so each version is read after the one before it (with
+    // more, a version may be read first and is then scanned whole).
+    let (code, report) = history(repo.path(), &["--threads", "1", "."]);
+    assert_eq!(code, 1);
+    let found = introduced_findings(&report);
+    assert_eq!(
+        found,
+        vec![
+            (
+                RULE.into(),
+                "bot/strategy.py".into(),
+                601,
+                added.to_string()
+            ),
+            (
+                "bitstamp-api-key".into(),
+                "bot/strategy.py".into(),
+                1001,
+                context.to_string()
+            ),
+        ],
+        "{report:#}"
+    );
+}

@@ -654,3 +654,33 @@ fn threads_caps_the_workers_and_finds_the_same() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--rule-stats` prints, after the run, what each rule cost and matched.
+#[test]
+fn rule_stats_name_each_rule_that_ran_with_its_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.py"),
+        "BINANCE_API_SECRET = \"TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\"\n",
+    )
+    .unwrap();
+    let out = keyaudit(dir.path())
+        .args(["scan", ".", "--rule-stats", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("keyaudit rule stats: 1 scans"), "{stderr}");
+    let row = stderr
+        .lines()
+        .find(|l| l.starts_with("binance-api-secret "))
+        .unwrap_or_else(|| panic!("no row for the rule: {stderr}"));
+    let columns: Vec<&str> = row.split_whitespace().collect();
+    // rule, regex ms, contents, windows, MiB, candidates, matches
+    assert_eq!(columns.len(), 7, "{row}");
+    assert_eq!((columns[2], columns[6]), ("1", "1"), "{row}");
+    // A rule that never ran has no row; the report itself is untouched.
+    assert!(!stderr.contains("telegram-bot-token"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+}

@@ -1,7 +1,7 @@
 //! Alpaca: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{Part, SECRET_NAME, bare, exchange_remediation, n};
+use crate::catalog::build::{NEAR_CONTEXT, SECRET_NAME, Part, bare, exchange_remediation, n};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -33,6 +33,7 @@ fn rules() -> Vec<Rule> {
         description: "Alpaca API key id (PK or AK followed by 18 or 24 uppercase alphanumerics) near the word Alpaca or APCA",
         keywords: &["alpaca", "apca"],
         pattern: bare(r"(?:PK|AK)[A-Z0-9]{18}(?:[A-Z0-9]{6})?"),
+        scope: NEAR_CONTEXT,
         context: &["alpaca", "apca"],
         min_entropy: 3.3,
         validate: Some(validate::letters_and_digits),

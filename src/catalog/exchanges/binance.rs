@@ -3,7 +3,7 @@
 //!
 //! 64 alphanumerics for key and secret, told apart by field name.
 
-use crate::catalog::build::{KEY_NAME, Part, SECRET_NAME, exchange_remediation, n, pem};
+use crate::catalog::build::{KEY_NAME, PEM_BLOCK, SECRET_NAME, Part, exchange_remediation, n, pem};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -141,6 +141,7 @@ fn rules() -> Vec<Rule> {
         description: "Binance Ed25519 API private key (PKCS#8 PEM) near the word Binance",
         keywords: &["private key-----"],
         pattern: pem("", "MC4CAQAwBQYDK2VwBCIEI"),
+        scope: PEM_BLOCK,
         context: &["binance"],
         group: Some("binance"),
         examples: &["binance:\n  private_key: \"-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIHd0f8Jz3yq9Xb2mVt7Kp4LQwEr5sN1aUc6oYi8gTe0\\n-----END PRIVATE KEY-----\""],

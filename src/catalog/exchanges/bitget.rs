@@ -1,7 +1,7 @@
 //! Bitget: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{PASS_NAME, Part, SECRET_NAME, bare, exchange_remediation, n};
+use crate::catalog::build::{AROUND, PASS_NAME, SECRET_NAME, Part, bare, exchange_remediation, n};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -46,6 +46,7 @@ fn rules() -> Vec<Rule> {
         description: "Bitget API key (bg_ followed by 32 hex)",
         keywords: &["bg_"],
         pattern: bare(r"bg_[0-9a-f]{32}"),
+        scope: AROUND,
         min_entropy: 3.0,
         group: Some("bitget"),
         examples: &[r#"BITGET_API_KEY=bg_14028d512c9791e558e08baa7196b50a"#],

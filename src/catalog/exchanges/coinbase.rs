@@ -1,7 +1,7 @@
 //! Coinbase: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{KEY_NAME, Part, SECRET_NAME, exchange_remediation, n, pem};
+use crate::catalog::build::{AROUND, KEY_NAME, PEM_BLOCK, SECRET_NAME, Part, exchange_remediation, n, pem};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -54,6 +54,7 @@ fn rules() -> Vec<Rule> {
         description: "Coinbase CDP API key name (organizations/{uuid}/apiKeys/{uuid})",
         keywords: &["apikeys"],
         pattern: r"(?P<secret>organizations\\?/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\?/apiKeys\\?/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})".into(),
+        scope: AROUND,
         group: Some("coinbase"),
         examples: &[r#"{"name": "organizations/f88c422b-cca2-492b-83a5-6cc1057a40b2/apiKeys/86ce03f9-1a4f-44f9-a651-1445b9f3635c"}"#],
         negatives: &[
@@ -70,6 +71,7 @@ fn rules() -> Vec<Rule> {
         description: "Coinbase CDP ECDSA private key (SEC1 EC PEM) next to a Coinbase key name",
         keywords: &["ec private key-----"],
         pattern: pem("EC ", "MHcCAQEEI"),
+        scope: PEM_BLOCK,
         context: &["coinbase", "apikeys", "cdp"],
         validate: Some(validate::pem_body),
         group: Some("coinbase"),

@@ -1,7 +1,7 @@
 //! Crypto.com: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{KEY_NAME, Part, bare, exchange_remediation, n};
+use crate::catalog::build::{AROUND, KEY_NAME, Part, bare, exchange_remediation, n};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -54,6 +54,7 @@ fn rules() -> Vec<Rule> {
         description: "Crypto.com Exchange API secret (cxakp_ followed by 22 alphanumerics)",
         keywords: &["cxakp_"],
         pattern: bare(r"cxakp_[A-Za-z0-9]{22}"),
+        scope: AROUND,
         min_entropy: 3.5,
         validate: Some(validate::letters_and_digits),
         group: Some("cryptocom"),

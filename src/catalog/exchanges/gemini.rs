@@ -1,7 +1,7 @@
 //! Gemini: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{Part, SECRET_NAME, bare, exchange_remediation, n};
+use crate::catalog::build::{AROUND, SECRET_NAME, Part, bare, exchange_remediation, n};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -38,6 +38,7 @@ fn rules() -> Vec<Rule> {
         description: "Gemini API key (account- or master- followed by 20 alphanumerics)",
         keywords: &["account-", "master-"],
         pattern: bare(r"(?:account|master)-[A-Za-z0-9]{20}"),
+        scope: AROUND,
         min_entropy: 3.5,
         validate: Some(validate::letters_and_digits),
         group: Some("gemini"),

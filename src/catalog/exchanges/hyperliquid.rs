@@ -1,7 +1,7 @@
 //! Hyperliquid: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{assign, n};
+use crate::catalog::build::{NEAR_NAME, assign, n};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -42,8 +42,9 @@ fn rules() -> Vec<Rule> {
         exchange: "hyperliquid",
         severity: Critical,
         description: "Hyperliquid wallet private key (64 hex) near the word Hyperliquid",
-        keywords: &["hyperliquid"],
+        keywords: &["secret", "priv", "pk"],
         pattern: assign(r"(?:secret|private|priv|pk)", r"(?:0x)?[0-9a-fA-F]{64}", false),
+        scope: NEAR_NAME,
         context: &["hyperliquid"],
         validate: Some(validate::evm_private_key),
         min_entropy: 3.3,

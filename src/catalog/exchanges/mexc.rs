@@ -1,7 +1,7 @@
 //! MEXC: its exchange record (revoke page, env-name tokens, permission
 //! model and native permission names) and its detection rules.
 
-use crate::catalog::build::{Part, SECRET_NAME, bare, exchange_remediation, rw};
+use crate::catalog::build::{AROUND, SECRET_NAME, Part, bare, exchange_remediation, rw};
 use crate::catalog::{Exchange, Model};
 use crate::checks::permissions::Scope::*;
 use crate::detect::rule::{Rule, base};
@@ -41,6 +41,7 @@ fn rules() -> Vec<Rule> {
         description: "MEXC API key (mx0vgl followed by 12 alphanumerics)",
         keywords: &["mx0vgl"],
         pattern: bare(r"mx0vgl[A-Za-z0-9]{12}"),
+        scope: AROUND,
         min_entropy: 3.0,
         validate: Some(validate::letters_and_digits),
         group: Some("mexc"),

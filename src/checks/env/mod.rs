@@ -30,7 +30,7 @@ use anyhow::{Context, Result};
 
 use crate::detect::Engine;
 use crate::detect::placeholder::is_placeholder;
-use crate::detect::rule::{Files, Rule, base, is_non_secret_name};
+use crate::detect::rule::{Files, Rule, Scope, base, is_non_secret_name};
 use crate::finding::{Check, Severity, Source};
 use crate::source::Workspace;
 use crate::source::walk::Status;
@@ -238,6 +238,11 @@ fn print_rule() -> Rule {
         pattern: format!(
             r"(?m){call}\s*\((?:[^\n]{{0,160}}?(?:,\s*|\+\s*|\{{|\$\{{))?\s*(?P<secret>{var})\s*(?:[,)}}+]|$)"
         ),
+        // From the call's name (`logger.info`, `console.log`) to its arguments, across lines.
+        scope: Scope::Span {
+            before: 16,
+            after: 400,
+        },
         // Code only: a Markdown page or a log that mentions `print(api_secret)` prints nothing.
         files: Files::CodeOnly,
         // Printing is judged on the current tree only, and names a variable, not a secret.
@@ -269,6 +274,11 @@ pub fn rules(local: &Local) -> Vec<Rule> {
             description: leak(format!("Value of {} from {}", t.variable, t.file)),
             keywords: Box::leak(vec![value].into_boxed_slice()),
             pattern: format!("(?P<secret>{})", regex::escape(value)),
+            // The value is its own keyword: the window is the hit.
+            scope: Scope::Span {
+                before: 0,
+                after: 0,
+            },
             remediation: format!(
                 "The value of {} from your gitignored {} is out: revoke that key and create a new one, then \
                  remove the copy (and rewrite history if it was committed).",

@@ -207,3 +207,95 @@ fn a_digest_under_a_bare_key_field_is_a_hash() {
         1
     );
 }
+
+#[test]
+fn assignment_windows_need_an_operator_and_in_code_a_quote() {
+    let at = |text: &str, word: &str, code: bool| {
+        assigned_at(text.as_bytes(), text.find(word).unwrap(), code)
+    };
+    // Config files: any operator after the name (and an optional closing quote).
+    assert!(at("API_KEY=abc", "KEY", false));
+    assert!(at("\"api_key\": 1", "key", false));
+    assert!(at("api_key  => x", "key", false));
+    assert!(at("apiKey := x", "Key", false));
+    assert!(!at("for key in keys:", "key", false));
+    assert!(!at("api_key", "key", false));
+    // Code: the value must open with a quote, escaped or not.
+    assert!(at("api_key = \"abc\"", "key", true));
+    assert!(at("{\\\"api_key\\\": \\\"abc\\\"}", "key", true));
+    assert!(at("apiKey := `abc`", "Key", true));
+    assert!(!at("api_key = config.key", "key", true));
+    assert!(!at("if api_key == \"abc\":", "key", true));
+}
+
+#[test]
+fn changed_spans_are_what_a_new_version_adds() {
+    // One edit: the span between the common prefix and suffix, whole lines.
+    let base = "a = 1\nb = 2\nc = 3\n";
+    let text = "a = 1\nb = 22\nc = 3\n";
+    assert_eq!(changed(base.as_bytes(), text.as_bytes()), vec![(6, 13)]);
+    // Lines only deleted: an empty span at the seam.
+    assert_eq!(
+        changed(base.as_bytes(), "a = 1\nc = 3\n".as_bytes()),
+        vec![(6, 6)]
+    );
+    // Two edits far apart in a large file: two spans, not everything between.
+    let lines: Vec<String> = (0..4000).map(|i| format!("value_{i} = {i}\n")).collect();
+    let mut edited = lines.clone();
+    edited[10] = "value_10 = changed\n".into();
+    edited[3990] = "value_3990 = changed\n".into();
+    let (base, text) = (lines.concat(), edited.concat());
+    let spans = changed(base.as_bytes(), text.as_bytes());
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    for ((lo, hi), want) in spans
+        .iter()
+        .zip(["value_10 = changed\n", "value_3990 = changed\n"])
+    {
+        assert_eq!(&text[*lo..*hi], want);
+    }
+}
+
+#[test]
+fn a_new_version_may_add_only_around_what_changed() {
+    let engine = Engine::default();
+    let filler: String = (0..800)
+        .map(|i| format!("x_{i} = compute({i})\n"))
+        .collect();
+    let key = "BINANCE_API_SECRET = \"TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ\"\n";
+    let base = format!("{key}{filler}");
+    // An edit at the end, far from the key: nothing new.
+    let far = format!("{base}y = 1\n");
+    assert!(!engine.may_add(
+        Source::History,
+        "settings.py",
+        far.as_bytes(),
+        base.as_bytes()
+    ));
+    // A second key added at the end: something new.
+    let added = format!("{base}{key}");
+    assert!(engine.may_add(
+        Source::History,
+        "settings.py",
+        added.as_bytes(),
+        base.as_bytes()
+    ));
+    // A value that a context word added nearby makes a key.
+    let bare = "bs_api_id = \"Ab3dEf7hIj1lMn0pQr5tUv9xYz2bCd4e\"\n";
+    let base = format!("{filler}{bare}{filler}");
+    let named = format!("{filler}# bitstamp\n{bare}{filler}");
+    assert!(engine.scan("bot.py", base.as_bytes()).is_empty());
+    assert!(engine.may_add(Source::History, "bot.py", named.as_bytes(), base.as_bytes()));
+    // A PEM block whose body changed far from its keywords: scanned whole.
+    let body: String = (0..60).map(|i| format!("{:064}\n", i)).collect();
+    let pem = |body: &str| {
+        format!("{filler}-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----\n{filler}")
+    };
+    let mut edited = body.clone();
+    edited.replace_range(30 * 65..30 * 65 + 3, "abc");
+    assert!(engine.may_add(
+        Source::History,
+        "key.txt",
+        pem(&edited).as_bytes(),
+        pem(&body).as_bytes()
+    ));
+}

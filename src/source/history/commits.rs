@@ -338,6 +338,7 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
                         && let Some(sink) = &walk.sink
                     {
                         let first = !std::mem::replace(&mut blob.dispatched, true);
+                        let base = walk.last_at_path.insert(path.clone(), id);
                         // A closed channel means the readers are gone; the walk just finishes.
                         let _ = sink.send(Item {
                             oid: id,
@@ -345,6 +346,7 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
                             commit,
                             info: walk.commits.get(commit as usize).cloned(),
                             first,
+                            base,
                         });
                     }
                 }
@@ -387,6 +389,7 @@ pub(super) fn send_baseline(walk: &mut Walk) {
                     commit: BASELINE,
                     info: None,
                     first,
+                    base: None,
                 });
             }
         }

@@ -26,6 +26,7 @@
 
 mod commits;
 mod read;
+mod recent;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +44,7 @@ use crate::finding::{CommitInfo, Finding};
 
 use commits::{send_baseline, tips, walk_commits};
 use read::read_items;
+pub(crate) use recent::Recent;
 
 /// Which commits to scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +101,9 @@ struct Item {
     info: Option<Arc<CommitInfo>>,
     /// The blob's first item: the one whose reading is counted and warned about.
     first: bool,
+    /// The blob seen at the same path just before (an earlier version):
+    /// when it is still in memory, only what this one adds is scanned.
+    base: Option<Oid>,
 }
 
 /// What the commit and tree walk learned.
@@ -109,6 +114,8 @@ struct Walk {
     /// Where new (blob, path) pairs go as they are found.
     sink: Option<SyncSender<Item>>,
     blob_index: OidMap<usize>,
+    /// The last blob seen at each path.
+    last_at_path: HashMap<String, Oid>,
     /// Every path each tree was walked at.
     seen_trees: OidMap<Vec<Box<str>>>,
     submodules: HashSet<String>,

@@ -7,10 +7,10 @@ use std::sync::mpsc::Receiver;
 
 use rayon::prelude::*;
 
-use super::{Item, Read};
+use super::{Item, Read, Recent};
 use crate::detect::Engine;
 use crate::finding::Source;
-use crate::source::gate::{self, Content, Piece};
+use crate::source::gate::{self, Content, Delta, Piece};
 use crate::source::{Limits, Problem, Provenance, objects};
 
 /// Reads and scans the items as they arrive, in parallel: one repository
@@ -22,6 +22,8 @@ pub(super) fn read_items(
     engine: &Engine,
     limits: &Limits,
 ) -> Read {
+    let recent = Recent::default();
+    let recent = &recent;
     items
         .into_iter()
         .par_bridge()
@@ -34,7 +36,7 @@ pub(super) fn read_items(
                     .map_err(Clone::clone)
                     .and_then(|r| r.odb().map_err(|e| e.message().to_string()));
                 match odb {
-                    Ok(odb) => scan_item(&odb, &item, engine, limits, &mut acc),
+                    Ok(odb) => scan_item(&odb, &item, engine, limits, recent, &mut acc),
                     Err(e) => {
                         acc.stats.skipped_unreadable += 1;
                         acc.problems.push(Problem {
@@ -56,7 +58,14 @@ pub(super) fn read_items(
 
 /// Reads one blob and scans it at one path. Counts and warnings come from
 /// the blob's first item only; a blob at several paths is read once per path.
-fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits, acc: &mut Read) {
+fn scan_item(
+    odb: &git2::Odb<'_>,
+    item: &Item,
+    engine: &Engine,
+    limits: &Limits,
+    recent: &Recent,
+    acc: &mut Read,
+) {
     if limits.exclude.matches(&item.path) {
         acc.stats.skipped_excluded += 1;
         return;
@@ -69,6 +78,10 @@ fn scan_item(odb: &git2::Odb<'_>, item: &Item, engine: &Engine, limits: &Limits,
             commit: item.info.as_deref(),
         },
         counted: item.first,
+        delta: Some(Delta {
+            recent,
+            base: item.base,
+        }),
     };
     let findings = gate::pass(engine, limits, piece, &mut acc.stats, &mut acc.problems);
     acc.findings

@@ -1,0 +1,82 @@
+//! Recently read blobs, kept so that the next version of a file can be
+//! scanned for what it adds ([`crate::detect::Engine::may_add`]) instead of
+//! whole. History is walked oldest first, so the version before a blob at a
+//! path was nearly always read moments ago; a blob no longer here is simply
+//! scanned whole. Bounded in bytes; the oldest go first.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use git2::Oid;
+
+use super::OidMap;
+
+/// Blobs smaller than this are scanned whole: a delta saves little on them.
+const MIN_SIZE: usize = 8 << 10;
+/// The most text kept at once.
+const CAPACITY: usize = 64 << 20;
+
+/// Recently read blobs' text, shared by the readers.
+#[derive(Default)]
+pub struct Recent {
+    inner: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    texts: OidMap<Arc<[u8]>>,
+    order: VecDeque<Oid>,
+    bytes: usize,
+}
+
+impl Recent {
+    /// The text of `oid`, if it was read recently.
+    pub fn get(&self, oid: Oid) -> Option<Arc<[u8]>> {
+        let kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        kept.texts.get(&oid).cloned()
+    }
+
+    /// Keeps the text of `oid` (when it is large enough to be worth it),
+    /// dropping the oldest texts beyond the capacity.
+    pub fn put(&self, oid: Oid, text: &[u8]) {
+        if text.len() < MIN_SIZE || text.len() > CAPACITY / 4 {
+            return;
+        }
+        let text: Arc<[u8]> = Arc::from(text);
+        let mut kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.texts.insert(oid, text.clone()).is_some() {
+            return;
+        }
+        kept.order.push_back(oid);
+        kept.bytes += text.len();
+        while kept.bytes > CAPACITY {
+            let Some(old) = kept.order.pop_front() else {
+                break;
+            };
+            if let Some(t) = kept.texts.remove(&old) {
+                kept.bytes -= t.len();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_large_texts_and_drops_the_oldest_beyond_capacity() {
+        let recent = Recent::default();
+        let oid = |n: u8| Oid::from_bytes(&[n; 20]).unwrap();
+        recent.put(oid(1), b"small");
+        assert!(recent.get(oid(1)).is_none());
+        let big = vec![b'a'; CAPACITY / 4];
+        for n in 2..=6 {
+            recent.put(oid(n), &big);
+        }
+        // Four fit: the first of the five went.
+        assert!(recent.get(oid(2)).is_none());
+        assert_eq!(recent.get(oid(6)).unwrap().len(), big.len());
+        assert!(recent.get(oid(3)).is_some());
+    }
+}
