@@ -7,6 +7,9 @@
 //!   also when the same line is planted twice in a row.
 //! - Random bytes, in any kind of file, never make the engine panic, and
 //!   every match it returns is a well-formed span with a 1-based position.
+//! - History's delta scan: however a file is edited (lines removed, examples,
+//!   context words or text inserted), a new version holding a secret the old
+//!   one did not makes `Engine::may_add` say so.
 //! - Redaction shows at most its prefix (4 characters, an eighth of the
 //!   secret), the fingerprint is stable, and a finding made from a planted
 //!   secret holds the secret nowhere (its JSON form is checked).
@@ -379,4 +382,105 @@ fn check_matches(path: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     // Deterministic: the same content gives the same matches.
     prop_assert_eq!(found, ENGINE.scan(path, bytes));
     Ok(())
+}
+
+/// An edit to a version of a file: lines of the old version replaced by new ones.
+#[derive(Debug, Clone)]
+struct Edit {
+    /// Where, as a fraction (in thousandths) of the old version's lines.
+    at: usize,
+    /// How many old lines go.
+    remove: usize,
+    /// The new lines: an example (by index), a context word, or random text.
+    insert: Vec<Line>,
+}
+
+#[derive(Debug, Clone)]
+enum Line {
+    Example(usize),
+    Word(usize),
+    Text(Vec<u8>),
+}
+
+/// Words that make values keys, or that name a secret.
+const WORDS: [&str; 6] = [
+    "binance",
+    "# bybit",
+    "kucoin:",
+    "okx",
+    "mnemonic",
+    "hyperliquid",
+];
+
+/// A line of a file: examples and words `weight` times in 100.
+fn file_line(weight: u32) -> impl Strategy<Value = Line> {
+    prop_oneof![
+        weight => (0..EXAMPLES.len()).prop_map(Line::Example),
+        weight => (0..WORDS.len()).prop_map(Line::Word),
+        100 - 2 * weight => prop_oneof![line(), text_line()].prop_map(Line::Text),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (
+        0..1000usize,
+        0..4usize,
+        prop::collection::vec(file_line(25), 0..4),
+    )
+        .prop_map(|(at, remove, insert)| Edit { at, remove, insert })
+}
+
+fn render(lines: &[Line]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in lines {
+        match line {
+            Line::Example(n) => out.extend_from_slice(EXAMPLES[*n].1.as_bytes()),
+            Line::Word(n) => out.extend_from_slice(WORDS[*n].as_bytes()),
+            Line::Text(t) => out.extend_from_slice(t),
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The secrets (by value) a scan finds, with their rules.
+fn secrets(path: &str, bytes: &[u8]) -> std::collections::BTreeSet<(Vec<u8>, &'static str)> {
+    ENGINE
+        .scan(path, bytes)
+        .iter()
+        .map(|m| (bytes[m.start..m.end].to_vec(), ENGINE.rule(m.rule).id))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// (d) History's delta scan: when a new version of a file holds a secret
+    /// (or a label) the version before did not, `Engine::may_add` says so,
+    /// however the file was edited, so scanning only what changed loses
+    /// nothing.
+    #[test]
+    fn a_new_version_never_hides_what_it_adds(
+        old in prop::collection::vec(file_line(1), 600..800),
+        edits in prop::collection::vec(edit(), 1..4),
+        code in any::<bool>(),
+    ) {
+        let path = if code { "bot/config.py" } else { "bot/settings.yml" };
+        let mut new = old.clone();
+        for e in &edits {
+            let at = e.at * new.len() / 1000;
+            let end = (at + e.remove).min(new.len());
+            new.splice(at..end, e.insert.iter().cloned());
+        }
+        let (before, after) = (render(&old), render(&new));
+        let added: Vec<_> = secrets(path, &after).difference(&secrets(path, &before)).cloned().collect();
+        if !added.is_empty() {
+            prop_assert!(
+                ENGINE.may_add(Source::History, path, &after, &before),
+                "{} new secret(s) ({:?}) the delta scan would not see",
+                added.len(),
+                added.iter().map(|(v, id)| (*id, v.len())).collect::<Vec<_>>()
+            );
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! path. Input: `PATH NUL CONTENT` (no NUL: the whole input is the content
 //! of `.env`). Checks that the engine never panics, that its matches are
 //! ordered, disjoint, in bounds and 1-based, and that turning them into
-//! findings (redaction, fingerprints) never panics either.
+//! findings (redaction, fingerprints) and comparing two versions (the
+//! history's delta scan) never panic either.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -36,4 +37,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let findings = source::detect(&ENGINE, &path, content, prov);
     assert_eq!(findings.len(), found.len());
+    // History's delta scan, with the content's first half as the version
+    // before it and the other way round: never a panic.
+    let half = &content[..content.len() / 2];
+    ENGINE.may_add(Source::History, &path, content, half);
+    ENGINE.may_add(Source::History, &path, half, content);
 });

@@ -208,6 +208,7 @@ impl Engine {
                     )
                     .configure(Regex::config().utf8_empty(false))
                     .build(&rule.pattern)
+                    .map_err(Box::new)
             };
             let regex = build(false)
                 .or_else(|_| build(true))
