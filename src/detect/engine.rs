@@ -373,18 +373,25 @@ impl Engine {
                 )
             })
             .collect();
-        // A rare keyword of a wide-windowed rule (a PEM block's) near a
-        // change: scan it all.
-        let (Some(&(first, _)), Some(&(_, last))) = (near.first(), near.last()) else {
-            return false;
-        };
-        let far = &bytes[first.saturating_sub(Reach::FAR)..(last + Reach::FAR).min(bytes.len())];
+        // A rare keyword of a wide-windowed rule (a PEM block's) whose
+        // window reaches a change: scan it all.
+        let mut far: Vec<(usize, usize)> = Vec::new();
+        for &(lo, hi) in &near {
+            let (lo, hi) = (
+                lo.saturating_sub(reach.far_after),
+                (hi + reach.far_before).min(bytes.len()),
+            );
+            match far.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => far.push((lo, hi)),
+            }
+        }
         let size: usize = regions.iter().map(|(lo, hi)| hi - lo).sum();
         size > bytes.len() / 2
-            || reach
-                .far
-                .as_ref()
-                .is_some_and(|keywords| keywords.is_match(far))
+            || reach.far.as_ref().is_some_and(|keywords| {
+                far.iter()
+                    .any(|&(lo, hi)| keywords.is_match(&bytes[lo..hi]))
+            })
             || near.iter().zip(&regions).any(|(&(lo, hi), &region)| {
                 self.scan_region(Some(source), path, bytes, region)
                     .iter()
@@ -583,12 +590,15 @@ struct Reach {
     before: usize,
     after: usize,
     far: Option<AhoCorasick>,
+    /// The same as `before` and `after` for the wider rules.
+    far_before: usize,
+    far_after: usize,
 }
 
 impl Reach {
     /// The widest window a rule may have and still count as near.
     const NEAR: usize = 4096;
-    /// The widest window any rule may have, keyword included.
+    /// The widest window any rule may have (wider: every version is scanned whole).
     const FAR: usize = 20 << 10;
 
     /// `None` when some rule has no keyword, runs over whole contents, or
@@ -596,6 +606,7 @@ impl Reach {
     fn of(rules: &[Rule], keywords: &[String]) -> Option<Reach> {
         let longest = keywords.iter().map(String::len).max().unwrap_or(0);
         let (mut before, mut after) = (0, 0);
+        let (mut far_before, mut far_after) = (0, 0);
         let mut far: Vec<String> = Vec::new();
         for rule in rules {
             let (b, a) = match rule.scope {
@@ -611,6 +622,8 @@ impl Reach {
             }
             if b + a > Reach::NEAR {
                 far.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
+                far_before = far_before.max(b + longest);
+                far_after = far_after.max(a + longest);
             } else {
                 before = before.max(b + longest);
                 after = after.max(a + longest);
@@ -627,7 +640,13 @@ impl Reach {
                 .build(&far)
                 .expect("built-in keywords form a valid automaton")
         });
-        Some(Reach { before, after, far })
+        Some(Reach {
+            before,
+            after,
+            far,
+            far_before,
+            far_after,
+        })
     }
 }
 
