@@ -399,6 +399,23 @@ impl Engine {
             })
     }
 
+    /// What a scan's matches depend on in a path: whether it is code, and
+    /// which keywords and context words it names. Two paths with the same
+    /// signature give the same matches for the same content.
+    pub fn path_signature(&self, path: &str) -> PathSignature {
+        let mut words: Vec<u32> = self
+            .prefilter
+            .find_overlapping_iter(path)
+            .map(|m| m.pattern().as_u32())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        PathSignature {
+            code: FileKind::of(path) == FileKind::Code,
+            words,
+        }
+    }
+
     /// [`Engine::scan`] with keywords looked for in `region` only, and with
     /// the rules that count in `source` when one is given.
     fn scan_region(
@@ -579,6 +596,13 @@ impl Engine {
             }
         }
     }
+}
+
+/// See [`Engine::path_signature`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PathSignature {
+    code: bool,
+    words: Vec<u32>,
 }
 
 /// How far rules' windows reach from a keyword hit: the most bytes before

@@ -12,5 +12,5 @@ pub mod rule;
 pub mod stats;
 pub mod validate;
 
-pub use engine::{Engine, Match};
+pub use engine::{Engine, Match, PathSignature};
 pub use rule::{FileKind, Files, Rule, Scope};

@@ -126,23 +126,46 @@ pub fn pass(
         counted,
         delta,
     } = piece;
+    // History: a blob already read at another path, known to hold no match
+    // at a path that reads the same (same kind, same keywords in it), holds
+    // none here either. (Its counts were made at its first path.)
+    let history = match (delta, content) {
+        (Some(delta), Content::Blob { oid, .. }) => Some((delta, oid, engine.path_signature(path))),
+        _ => None,
+    };
+    if let Some((delta, oid, signature)) = &history
+        && !counted
+        && delta.recent.is_clean(*oid, signature)
+    {
+        return Vec::new();
+    }
     let read = read(content, limits.max_file_size, |text, size| {
-        // A new version of a file adds what it changed: when nothing found
+        let Some((delta, oid, signature)) = history else {
+            return (detect(engine, path, text, prov), size);
+        };
+        // A new version of a file adds what it changed: when nothing is found
         // around the change, nothing new is there (what is elsewhere was
         // found in the version before, at this path).
-        let new = match (delta, content) {
-            (Some(delta), Content::Blob { oid, .. }) => {
-                let base = delta.base.and_then(|b| delta.recent.get(b));
-                delta.recent.put(oid, text);
-                base.is_none_or(|base| engine.may_add(prov.source, path, text, &base))
-            }
-            _ => true,
-        };
-        let findings = if new {
+        let base = delta.base.and_then(|b| delta.recent.get(b));
+        delta.recent.put(oid, text);
+        let whole = base
+            .as_ref()
+            .is_none_or(|base| engine.may_add(prov.source, path, text, base));
+        let findings = if whole {
             detect(engine, path, text, prov)
         } else {
             Vec::new()
         };
+        // No match at all: scanned whole and nothing found, or nothing new
+        // over a version that held nothing.
+        if findings.is_empty()
+            && (whole
+                || delta
+                    .base
+                    .is_some_and(|b| delta.recent.is_clean(b, &signature)))
+        {
+            delta.recent.mark_clean(oid, signature);
+        }
         (findings, size)
     });
     match read {

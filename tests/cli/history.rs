@@ -655,3 +655,47 @@ fn later_versions_of_a_large_file_are_scanned_where_they_changed() {
         "{report:#}"
     );
 }
+
+/// A blob found to hold nothing at one path is not scanned again at a path
+/// that reads the same, but is where the path changes what it holds (an
+/// exchange's folder makes a value its key), and a blob that holds a
+/// secret is reported at each path it was copied to.
+#[test]
+fn a_blob_copied_to_other_paths_is_judged_at_each_kind_of_path() {
+    let mut repo = base_repo();
+    let bare = "bs_api_id = \"Ab3dEf7hIj1lMn0pQr5tUv9xYz2bCd4e\"\n";
+    repo.write("bot/strategy.py", bare);
+    repo.write("bot/settings.py", SECRET_LINE);
+    repo.commit_all("strategy and settings");
+    repo.write("other/strategy.py", bare);
+    repo.write("bitstamp/strategy.py", bare);
+    repo.write("backup/settings.py", SECRET_LINE);
+    let copies = repo.commit_all("copies");
+    repo.remove("bot/strategy.py");
+    repo.remove("other/strategy.py");
+    repo.remove("bitstamp/strategy.py");
+    repo.remove("bot/settings.py");
+    repo.remove("backup/settings.py");
+    repo.commit_all("remove");
+
+    // One reader, so the first path of each blob is read before the others.
+    let (code, report) = history(repo.path(), &["--threads", "1", "."]);
+    assert_eq!(code, 1);
+    let mut found: Vec<(String, String)> = history_findings(&report)
+        .into_iter()
+        .map(|(rule, path, _, commit)| {
+            assert!(path != "backup/settings.py" || commit == copies.to_string());
+            (rule, path)
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (RULE.into(), "backup/settings.py".into()),
+            (RULE.into(), "bot/settings.py".into()),
+            ("bitstamp-api-key".into(), "bitstamp/strategy.py".into()),
+        ],
+        "{report:#}"
+    );
+}

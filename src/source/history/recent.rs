@@ -3,13 +3,19 @@
 //! whole. History is walked oldest first, so the version before a blob at a
 //! path was nearly always read moments ago; a blob no longer here is simply
 //! scanned whole. Bounded in bytes; the oldest go first.
+//!
+//! It also remembers which blobs hold no match at all for a kind of path
+//! ([`PathSignature`]): the same blob at another path that reads the same
+//! (versioned documentation copies, a file copied to a new folder) is then
+//! neither read nor scanned again.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use git2::Oid;
 
 use super::OidMap;
+use crate::detect::PathSignature;
 
 /// Blobs smaller than this are scanned whole: a delta saves little on them.
 const MIN_SIZE: usize = 8 << 10;
@@ -20,6 +26,7 @@ const CAPACITY: usize = 64 << 20;
 #[derive(Default)]
 pub struct Recent {
     inner: Mutex<Kept>,
+    clean: Mutex<HashSet<(Oid, PathSignature)>>,
 }
 
 #[derive(Default)]
@@ -34,6 +41,18 @@ impl Recent {
     pub fn get(&self, oid: Oid) -> Option<Arc<[u8]>> {
         let kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         kept.texts.get(&oid).cloned()
+    }
+
+    /// Whether `oid` is known to hold no match at a path with `signature`.
+    pub fn is_clean(&self, oid: Oid, signature: &PathSignature) -> bool {
+        let clean = self.clean.lock().unwrap_or_else(|e| e.into_inner());
+        clean.contains(&(oid, signature.clone()))
+    }
+
+    /// Records that `oid` holds no match at a path with `signature`.
+    pub fn mark_clean(&self, oid: Oid, signature: PathSignature) {
+        let mut clean = self.clean.lock().unwrap_or_else(|e| e.into_inner());
+        clean.insert((oid, signature));
     }
 
     /// Keeps the text of `oid` (when it is large enough to be worth it),
