@@ -7,6 +7,10 @@ use crate::catalog::build::{AROUND, NEAR_NAME, assign, bare};
 use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
 
+/// What to do about either part of a leaked AWS access key.
+const AWS_REMEDIATION: &str = "Deactivate and delete the access key in IAM (https://console.aws.amazon.com/iam/), \
+                               check CloudTrail for its use, and give the bot a role or a new key with the least policy.";
+
 /// The rules of this file, in the engine's order.
 #[allow(clippy::vec_init_then_push)] // one push per rule keeps each rule a self-contained block
 pub fn rules() -> Vec<Rule> {
@@ -192,9 +196,7 @@ fn webhooks_and_platform_keys() -> Vec<Rule> {
             "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
             "TZ = \"ASIA/TOKYO\"  # ASIAPACIFICREGIONSX",
         ],
-        remediation: "Deactivate and delete the access key in IAM (https://console.aws.amazon.com/iam/), check CloudTrail \
-                      for its use, and give the bot a role or a new key with the least policy."
-            .into(),
+        remediation: AWS_REMEDIATION.into(),
         ..base()
     });
     rules.push(Rule {
@@ -209,9 +211,7 @@ fn webhooks_and_platform_keys() -> Vec<Rule> {
         group: Some("aws"),
         examples: &["aws_secret_access_key = 7Kq2Xv9Lp4Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8Rt/Z"],
         negatives: &["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
-        remediation: "Deactivate and delete the access key in IAM (https://console.aws.amazon.com/iam/), check CloudTrail \
-                      for its use, and give the bot a role or a new key with the least policy."
-            .into(),
+        remediation: AWS_REMEDIATION.into(),
         ..base()
     });
     rules.push(Rule {

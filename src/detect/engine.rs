@@ -164,11 +164,6 @@ impl Engine {
         self
     }
 
-    /// The per-rule costs given with [`Engine::profiling`].
-    pub fn stats(&self) -> Option<&RuleStats> {
-        self.stats.as_deref()
-    }
-
     /// The collector given with [`Engine::collecting`].
     pub fn collector(&self) -> Option<&crate::verify::leaks::Collector> {
         self.collector.as_deref()

@@ -9,7 +9,7 @@
 //! (versioned documentation copies, a file copied to a new folder) is then
 //! neither read nor scanned again.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use git2::Oid;
@@ -26,7 +26,8 @@ const CAPACITY: usize = 64 << 20;
 #[derive(Default)]
 pub struct Recent {
     inner: Mutex<Kept>,
-    clean: Mutex<HashSet<(Oid, PathSignature)>>,
+    /// For each blob, the kinds of path where it holds no match.
+    clean: Mutex<OidMap<Vec<PathSignature>>>,
 }
 
 #[derive(Default)]
@@ -46,13 +47,18 @@ impl Recent {
     /// Whether `oid` is known to hold no match at a path with `signature`.
     pub fn is_clean(&self, oid: Oid, signature: &PathSignature) -> bool {
         let clean = self.clean.lock().unwrap_or_else(|e| e.into_inner());
-        clean.contains(&(oid, signature.clone()))
+        clean
+            .get(&oid)
+            .is_some_and(|kinds| kinds.contains(signature))
     }
 
     /// Records that `oid` holds no match at a path with `signature`.
     pub fn mark_clean(&self, oid: Oid, signature: PathSignature) {
         let mut clean = self.clean.lock().unwrap_or_else(|e| e.into_inner());
-        clean.insert((oid, signature));
+        let kinds = clean.entry(oid).or_default();
+        if !kinds.contains(&signature) {
+            kinds.push(signature);
+        }
     }
 
     /// Keeps the text of `oid` (when it is large enough to be worth it),
