@@ -23,6 +23,7 @@ mod checks;
 mod exchanges;
 mod generic;
 mod pem;
+mod public;
 mod services;
 mod wallets;
 
@@ -147,6 +148,7 @@ fn build_rules() -> Vec<Rule> {
     rules.extend(wallets::rules());
     rules.extend(pem::rules());
     rules.extend(services::rules());
+    rules.extend(public::rules());
     rules.extend(generic::rules());
     rules
 }

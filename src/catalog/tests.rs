@@ -67,6 +67,10 @@ const ORDER: &[&str] = &[
     "aws-secret-access-key",
     "infura-project-id",
     "alchemy-api-key",
+    "posthog-project-key",
+    "posthog-personal-api-key",
+    "coveralls-repo-token",
+    "circleci-status-token",
     "generic-api-secret",
     "generic-env-secret",
 ];

@@ -20,7 +20,7 @@ use super::entropy;
 use super::placeholder::is_placeholder;
 use super::rule::{FileKind, Rule, Scope, is_non_secret_name};
 use super::stats::{RuleRun, RuleStats};
-use super::validate;
+use super::{surroundings, validate};
 use crate::finding::{Confidence, Source};
 
 /// How far (bytes, either side) a rule's context keyword may be from its match.
@@ -347,7 +347,19 @@ impl Engine {
         // The lines around each change, up to a context window away...
         let margin = CONTEXT_WINDOW + 64;
         let mut near: Vec<(usize, usize)> = Vec::new();
-        for (start, end) in changed(base, bytes) {
+        let changes = changed(base, bytes);
+        // A removed public-key name may un-hide a value anywhere in the
+        // content (see `surroundings::has_public_twin`): scan it all.
+        if changes
+            .iter()
+            .any(|c| surroundings::names_public(&base[c.old.0..c.old.1]))
+        {
+            return true;
+        }
+        for &Change {
+            new: (start, end), ..
+        } in &changes
+        {
             let lo = start.saturating_sub(margin);
             let lo = memchr::memrchr2(b'\n', b'\r', &bytes[..lo]).map_or(0, |i| i + 1);
             let hi = (end + margin).min(bytes.len());
@@ -492,6 +504,19 @@ impl Engine {
                         continue;
                     }
                     if is_placeholder(value) {
+                        continue;
+                    }
+                    // A field's value that what stands around it says is no
+                    // credential (a prefixed token says what it is itself; a
+                    // wallet key is judged by its derivation).
+                    if !rule.wallet
+                        && rule.scope == Scope::Assignment
+                        && (surroundings::is_partner_code(bytes, start, end)
+                            || name.is_some_and(|name| {
+                                surroundings::in_public_key_object(bytes, (name.start, name.end))
+                            })
+                            || surroundings::has_public_twin(bytes, start, end))
+                    {
                         continue;
                     }
                     // A file named after the exchange (`hyperliquid/config.json`,
@@ -781,11 +806,20 @@ const ALLOW_MARKERS: &[&[u8]] = &[
 /// are narrowed down with a line diff.
 const DIFF_ABOVE: usize = 64 << 10;
 
-/// The byte spans of `text` that are not in `base` at the same place: the
-/// lines a line diff (Myers over line hashes, given a few milliseconds) says were inserted or
-/// replaced, and an empty span at each seam where lines were only deleted.
-/// Everything outside them stands in `base` too, with the same neighbours.
-pub fn changed(base: &[u8], text: &[u8]) -> Vec<(usize, usize)> {
+/// One change between two versions: the byte span of the new version that
+/// the old one does not have at the same place, and the span of the old
+/// version it replaced (either may be empty).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub new: (usize, usize),
+    pub old: (usize, usize),
+}
+
+/// The changes from `base` to `text`: the lines a line diff (Myers over
+/// line hashes, given a few milliseconds) says were inserted, replaced or
+/// deleted; where lines were only deleted, the new span is empty at the seam.
+/// Everything outside the new spans stands in `base` too, with the same neighbours.
+pub fn changed(base: &[u8], text: &[u8]) -> Vec<Change> {
     // Trim what the two share at both ends to whole lines, then diff the rest.
     let line_start = |at: usize| memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
     let prefix = line_start(common_prefix(base, text));
@@ -808,9 +842,12 @@ pub fn changed(base: &[u8], text: &[u8]) -> Vec<(usize, usize)> {
     let old_end = base.len() - (text.len() - end);
     // One short span (most edits): diffing lines would cost more than it saves.
     if end <= prefix || old_end <= prefix || end - prefix <= DIFF_ABOVE {
-        return vec![(prefix, end.max(prefix))];
+        return vec![Change {
+            new: (prefix, end.max(prefix)),
+            old: (prefix, old_end.max(prefix)),
+        }];
     }
-    let (old, _) = lines(&base[prefix..old_end], prefix);
+    let (old, old_starts) = lines(&base[prefix..old_end], prefix);
     let (new, starts) = lines(&text[prefix..end], prefix);
     let deadline = std::time::Instant::now() + std::time::Duration::from_millis(2);
     let ops = similar::capture_diff_slices_deadline(
@@ -820,17 +857,13 @@ pub fn changed(base: &[u8], text: &[u8]) -> Vec<(usize, usize)> {
         Some(deadline),
     );
     ops.iter()
-        .filter_map(|op| match *op {
-            similar::DiffOp::Equal { .. } => None,
-            similar::DiffOp::Delete { new_index, .. } => {
-                Some((starts[new_index], starts[new_index]))
+        .filter(|op| !matches!(op, similar::DiffOp::Equal { .. }))
+        .map(|op| {
+            let (_, old, new) = op.as_tag_tuple();
+            Change {
+                new: (starts[new.start], starts[new.end]),
+                old: (old_starts[old.start], old_starts[old.end]),
             }
-            similar::DiffOp::Insert {
-                new_index, new_len, ..
-            }
-            | similar::DiffOp::Replace {
-                new_index, new_len, ..
-            } => Some((starts[new_index], starts[new_index + new_len])),
         })
         .collect()
 }

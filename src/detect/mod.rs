@@ -10,6 +10,7 @@ pub mod entropy;
 pub mod placeholder;
 pub mod rule;
 pub mod stats;
+pub mod surroundings;
 pub mod validate;
 
 pub use engine::{Engine, Match, PathSignature};

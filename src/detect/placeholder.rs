@@ -177,6 +177,10 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if STAND_IN_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
+    // Masked by hand in a logged or documented response: `2fFZuXXX_CXB5XXXDG…`.
+    if text.matches("XXX").count() >= 2 {
+        return true;
+    }
     // One character repeated over half the value (`aaaa…`, `0000…`), or a typed run.
     let bytes = trimmed.as_bytes();
     if entropy::longest_run(bytes) * 2 > bytes.len() || entropy::longest_sequence(bytes) >= 8 {
@@ -200,6 +204,7 @@ mod tests {
             "{{ secrets.KEY }}",
             "changeme",
             "xxxxxxxxxxxxxxxxxx",
+            "7hQmXXX_Rk2pXXXWvNcXXXLsYtBnq",
             "0000000000000000000000000000000000000000",
             "abcdefghijklmnopqrstuvwxyz123456",
             "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
@@ -215,6 +220,8 @@ mod tests {
             "Q7tKz2mWv9RbX4nLp8YcJ3hG6sDf1AeU5oVi0BwNqZr7TyHk2MxCgE9uPl4SjOd6",
             "3f9a1c7e5b2d4f60",
             "bg_7c1e4a9f3b2d8e6f0a5c1b7d9e3f2a4c",
+            // One `XXX` in a random value is chance, not a mask.
+            "Kp4XXX9mWq2LbT7vRs1NcZ8yHj3Gd",
         ] {
             assert!(!is_placeholder(v.as_bytes()), "{v} is not a placeholder");
         }

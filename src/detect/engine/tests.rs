@@ -233,25 +233,30 @@ fn changed_spans_are_what_a_new_version_adds() {
     // One edit: the span between the common prefix and suffix, whole lines.
     let base = "a = 1\nb = 2\nc = 3\n";
     let text = "a = 1\nb = 22\nc = 3\n";
-    assert_eq!(changed(base.as_bytes(), text.as_bytes()), vec![(6, 13)]);
+    let spans = |base: &str, text: &str| -> Vec<(usize, usize)> {
+        changed(base.as_bytes(), text.as_bytes())
+            .iter()
+            .map(|c| c.new)
+            .collect()
+    };
+    assert_eq!(spans(base, text), vec![(6, 13)]);
+    assert_eq!(changed(base.as_bytes(), text.as_bytes())[0].old, (6, 12));
     // Lines only deleted: an empty span at the seam.
-    assert_eq!(
-        changed(base.as_bytes(), "a = 1\nc = 3\n".as_bytes()),
-        vec![(6, 6)]
-    );
+    assert_eq!(spans(base, "a = 1\nc = 3\n"), vec![(6, 6)]);
     // Two edits far apart in a large file: two spans, not everything between.
     let lines: Vec<String> = (0..4000).map(|i| format!("value_{i} = {i}\n")).collect();
     let mut edited = lines.clone();
     edited[10] = "value_10 = changed\n".into();
     edited[3990] = "value_3990 = changed\n".into();
     let (base, text) = (lines.concat(), edited.concat());
-    let spans = changed(base.as_bytes(), text.as_bytes());
-    assert_eq!(spans.len(), 2, "{spans:?}");
-    for ((lo, hi), want) in spans
-        .iter()
-        .zip(["value_10 = changed\n", "value_3990 = changed\n"])
-    {
-        assert_eq!(&text[*lo..*hi], want);
+    let changes = changed(base.as_bytes(), text.as_bytes());
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    for (change, (want, was)) in changes.iter().zip([
+        ("value_10 = changed\n", "value_10 = 10\n"),
+        ("value_3990 = changed\n", "value_3990 = 3990\n"),
+    ]) {
+        assert_eq!(&text[change.new.0..change.new.1], want);
+        assert_eq!(&base[change.old.0..change.old.1], was);
     }
 }
 
@@ -298,4 +303,42 @@ fn a_new_version_may_add_only_around_what_changed() {
         pem(&edited).as_bytes(),
         pem(&body).as_bytes()
     ));
+    // A value given elsewhere as a public key is none; when the public name
+    // goes, far away, the value becomes a secret, and the version adds it.
+    let value = "Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0AyE2uKm8RtQw";
+    let twin = format!("check(isPublicKey('{value}'))\n{filler}api_secret = '{value}'\n");
+    let alone = twin.replace("isPublicKey", "isReady");
+    assert!(engine.scan("test.ts", twin.as_bytes()).is_empty());
+    assert!(!engine.scan("test.ts", alone.as_bytes()).is_empty());
+    assert!(engine.may_add(
+        Source::History,
+        "test.ts",
+        alone.as_bytes(),
+        twin.as_bytes()
+    ));
+}
+
+#[test]
+fn partner_codes_and_public_keys_are_no_credentials() {
+    let engine = Engine::default();
+    // A partner key an exchange gave the project, shipped on purpose.
+    let partner = "import ccxt\n\nclass Kucoin(Exchange):\n    SPOT_ID = \"AcmeBot\"\n    SPOT_PRIVATE_KEY = \"3b0e6d52-91f4-4c7a-a1d8-5f2e9c07b64e\"\n    IS_SPONSORING = True\n";
+    assert!(
+        engine
+            .scan("exchanges/kucoin.py", partner.as_bytes())
+            .is_empty()
+    );
+    let secret = partner.replace("IS_SPONSORING", "IS_ENABLED");
+    assert!(
+        !engine
+            .scan("exchanges/kucoin.py", secret.as_bytes())
+            .is_empty()
+    );
+    // The key of a public-key object in a mocked transaction.
+    let tx = "{\"publicKey\": {\n  \"@type\": \"/chain.crypto.v1.ethsecp256k1.PubKey\",\n  \"key\": \"Aw9rT2kqLm3Xv8Pq1Zs0Hn4Bd7Fc6Gj5Kx2Ly8Mu1Nv\"\n}}\n";
+    assert!(engine.scan("tx.json", tx.as_bytes()).is_empty());
+    let private = tx
+        .replace("publicKey", "signer")
+        .replace("PubKey", "Signer");
+    assert!(!engine.scan("tx.json", private.as_bytes()).is_empty());
 }
