@@ -210,8 +210,28 @@ fn assign_ending(name: &str, value: &str, quoted: bool, end: &str) -> String {
         format!("(?P<open>{Q})?")
     };
     format!(
-        r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}{open}(?P<secret>{value})(?:{Q}|{end}|$)"
+        r"(?m)(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}}))(?:{}){open}(?P<secret>{value})(?:{Q}|{end}|$)",
+        operator()
     )
+}
+
+/// What stands between a field's name and its value, in every syntax the
+/// scanner reads (the engine's `assigned_at` accepts a superset):
+/// - `=`, `:`, `=>`, `:=`; Makefile's `?=`, `::=`, `:::=`, `+=`; PHP's `.=`;
+///   a default after `||` or `??` (`process.env.API_SECRET || "…"`);
+/// - a typed declaration: Go's `var apiToken string =`, Python's and
+///   TypeScript's `api_key: str =`, Rust's `API_KEY: &'static str =`;
+/// - a quoted name and value as arguments: `os.getenv("API_SECRET", "…")`,
+///   `System.setProperty("API_TOKEN", "…")`, `os.Setenv("API_TOKEN", "…")`;
+/// - XML: `<apiToken>…</apiToken>`, `<add key="DbPassword" value="…"/>`.
+fn operator() -> String {
+    [
+        format!(r"{Q}?[ \t]{{0,8}}(?:=>|:{{0,3}}=|[?.+]=|\|\||\?\?|:)[ \t]{{0,8}}"),
+        r"(?:[ \t]*:[ \t]*|[ \t]+)&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]*=[ \t]{0,8}".to_string(),
+        format!(r"{Q}[ \t]*,[ \t]*"),
+        format!(r">[ \t]*|{Q}[ \t]+value[ \t]*=[ \t]*"),
+    ]
+    .join("|")
 }
 
 /// A value standing on its own, bounded by characters outside its alphabet.

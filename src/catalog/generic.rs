@@ -19,7 +19,7 @@ pub fn rules() -> Vec<Rule> {
         id: "generic-api-secret",
         exchange: "generic",
         severity: High,
-        description: "High-entropy quoted value assigned to a key/secret/token/passphrase field (Python, JS/TS, JSON, YAML, TOML)",
+        description: "High-entropy quoted value assigned to a key/secret/token/passphrase field (Python, JS/TS, Go, Rust, C#, Java, PHP, JSON, YAML, TOML, XML, getenv defaults)",
         keywords: &["key", "secret", "token", "pass"],
         pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
         min_entropy: 3.5,
@@ -31,6 +31,14 @@ pub fn rules() -> Vec<Rule> {
             r#"exchange = ccxt.phemex({"apiKey": "Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"})"#,
             r#"{"key": "SvTAxRzmaZsV2GenFmtX0moDoqW4sg8NFNl5oFA6"}"#,
             r#"api_secret = "k3_9fq2z_0x7mpl_4r8tzw1""#,
+            r#"var apiToken string = "Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A""#,
+            r#"api_secret: str = "Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0Ay""#,
+            r#"const API_KEY: &'static str = "Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp";"#,
+            r#"secret = os.getenv("API_SECRET", "Rv8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X")"#,
+            r#"System.setProperty("API_TOKEN", "Lp4Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8Rt");"#,
+            r#"$apiToken .= "Bx4Mc7Gd1Js6Fp0AyE2uKm8RtQwZt4Kq";"#,
+            r#"const token = process.env.BOT_TOKEN || "Gd1Js6Fp0AyE2uKm8RtQwZt4Kq9Wm2Lx";"#,
+            r#"<add key="DbPassword" value="Fs0AyE2uKm8RtQz7Xv9Lp4Tz8Wn3Bj6H" />"#,
         ],
         negatives: &[
             r#"api_key = os.getenv("EXCHANGE_API_KEY")"#,
@@ -54,6 +62,9 @@ pub fn rules() -> Vec<Rule> {
             r#"SOLANA_TOKEN_PROGRAM: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"#,
             r#"outputToken: 1f9840a85d5af5bf1d1762f925bdaddc4201f984.factory.bridge.near"#,
             r#""access_token": "_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln""#,
+            r#"secret = os.getenv("API_SECRET", default_secret_from_vault)"#,
+            r#"var apiToken string = os.Getenv("API_TOKEN_FOR_THE_BOT_X1")"#,
+            r#"for token in tokens: print("Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A")"#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."
@@ -64,7 +75,7 @@ pub fn rules() -> Vec<Rule> {
         id: "generic-env-secret",
         exchange: "generic",
         severity: High,
-        description: "High-entropy unquoted value assigned to a key/secret/token/passphrase variable (.env, YAML, INI)",
+        description: "High-entropy unquoted value assigned to a key/secret/token/passphrase variable (.env, YAML, INI, Makefile, XML)",
         keywords: &["key", "secret", "token", "pass"],
         pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
         min_entropy: 3.5,
@@ -73,8 +84,17 @@ pub fn rules() -> Vec<Rule> {
         files: Files::ConfigOnly,
         scope: NEAR_NAME,
         generic: true,
-        examples: &["PHEMEX_API_SECRET=Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv"],
-        negatives: &["PHEMEX_API_SECRET=${PHEMEX_API_SECRET}", "PHEMEX_API_KEY_ENV=PHEMEX_API_KEY_VAR"],
+        examples: &[
+            "PHEMEX_API_SECRET=Qd8Mj7zdnbMjAdTdlzC5T4uUhf7kvmlP7HVDctQUy1xv",
+            "API_TOKEN ?= Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0AyE2u",
+            "BOT_SECRET ::= Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0AyE2",
+            "<apiToken>Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp</apiToken>",
+        ],
+        negatives: &[
+            "PHEMEX_API_SECRET=${PHEMEX_API_SECRET}",
+            "PHEMEX_API_KEY_ENV=PHEMEX_API_KEY_VAR",
+            "<apiToken>${API_TOKEN_FROM_THE_ENVIRONMENT}</apiToken>",
+        ],
         remediation: "Revoke this credential where it was issued and create a new one; keep the file that \
                       holds it gitignored."
             .into(),

@@ -713,28 +713,71 @@ const ASSIGNMENT_BEFORE: usize = 64;
 const ASSIGNMENT_AFTER: usize = 512;
 
 /// True when the keyword hit at `at` stands in a field name followed by an
-/// assignment operator: the rest of the name, an optional closing quote
-/// (escaped up to three times), up to 8 spaces or tabs, then `=`, `:`, `=>`
-/// or `:=`; in code also up to 8 spaces or tabs and an opening quote, since
-/// an unquoted right-hand side there is an expression. A superset of where
-/// an `assign` pattern can match, so windows drawn only around these hits
-/// find all it finds.
+/// assignment in one of the syntaxes of the catalog's `assign` (the rest of
+/// the name, an optional closing quote escaped up to three times, up to 8
+/// spaces or tabs, then an operator: `=`, `:`, `=>`, `:=`, `::=`, `?=`,
+/// `+=`, `.=`, `||`, `??`, a type and `=`, after a quote a `,` or
+/// `value=`, or an XML element's `>`); in code the value must open with a
+/// quote, since an unquoted right-hand side there is an expression. A
+/// superset of where an `assign` pattern can match, so windows drawn only
+/// around these hits find all it finds.
 fn assigned_at(bytes: &[u8], at: usize, code: bool) -> bool {
     let is_id = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
     let end = (at + 128).min(bytes.len());
-    let mut i = at + bytes[at..end].iter().take_while(|&&b| is_id(b)).count();
-    i = after_quote(bytes, i).unwrap_or(i);
-    i = after_blanks(bytes, i);
-    let op = match bytes.get(i) {
-        Some(b'=') => bytes.get(i + 1) == Some(&b'>'),
-        Some(b':') => bytes.get(i + 1) == Some(&b'='),
-        _ => return false,
-    };
-    if !code {
-        return true;
+    let name_end = at + bytes[at..end].iter().take_while(|&&b| is_id(b)).count();
+    let closed = after_quote(bytes, name_end);
+    let i = after_blanks(bytes, closed.unwrap_or(name_end));
+    let rest = |j: usize| bytes.get(j..).unwrap_or_default();
+    let mut values: Vec<usize> = Vec::with_capacity(2);
+    match rest(i) {
+        [b'=' | b'|' | b'?', b'>' | b'|' | b'?', ..] | [b'?' | b'.' | b'+', b'=', ..] => {
+            values.push(i + 2)
+        }
+        [b':', ..] => {
+            let colons = rest(i).iter().take(3).take_while(|&&b| b == b':').count();
+            if rest(i + colons).first() == Some(&b'=') {
+                values.push(i + colons + 1);
+            } else {
+                values.push(i + 1);
+            }
+        }
+        [b'=' | b'>', ..] => values.push(i + 1),
+        [b',', ..] if closed.is_some() => values.push(i + 1),
+        r if closed.is_some() && r.len() >= 5 && r[..5].eq_ignore_ascii_case(b"value") => {
+            let k = after_blanks(bytes, i + 5);
+            if rest(k).first() == Some(&b'=') {
+                values.push(k + 1);
+            }
+        }
+        _ => {}
     }
-    let quoted = |j: usize| after_quote(bytes, after_blanks(bytes, j)).is_some();
-    quoted(i + 1) || (op && quoted(i + 2))
+    // A typed declaration: `name string =`, `name: str =`, `NAME: &'static str =`.
+    if closed.is_none() {
+        let mut k = after_blanks(bytes, name_end);
+        if rest(k).first() == Some(&b':') {
+            k = after_blanks(bytes, k + 1);
+        }
+        if k > name_end {
+            k += rest(k).iter().take(1).take_while(|&&b| b == b'&').count();
+            if rest(k).starts_with(b"'static") {
+                k = after_blanks(bytes, k + 7);
+            }
+            let ty = rest(k)
+                .iter()
+                .take(25)
+                .take_while(|&&b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'<' | b'>' | b'[' | b']')
+                })
+                .count();
+            let k = after_blanks(bytes, k + ty);
+            if ty > 0 && rest(k).first() == Some(&b'=') {
+                values.push(k + 1);
+            }
+        }
+    }
+    values
+        .iter()
+        .any(|&v| !code || after_quote(bytes, after_blanks(bytes, v)).is_some())
 }
 
 /// Past up to 8 spaces or tabs from `i`.

@@ -67,6 +67,9 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
     "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
+    // The analytics source key in the script of every Cloudflare error page
+    // (`Sparrow-Source-Key`), in saved copies of those pages.
+    "c771f0e4b54944bebf4261d44bd79a1e",
     // gitleaks' global allowlist
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];

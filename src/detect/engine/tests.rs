@@ -226,6 +226,21 @@ fn assignment_windows_need_an_operator_and_in_code_a_quote() {
     assert!(at("apiKey := `abc`", "Key", true));
     assert!(!at("api_key = config.key", "key", true));
     assert!(!at("if api_key == \"abc\":", "key", true));
+    // Other syntaxes: typed declarations, Makefile and PHP operators,
+    // defaults, arguments, XML.
+    assert!(at("var apiToken string = \"abc\"", "Token", true));
+    assert!(at("api_key: str = \"abc\"", "key", true));
+    assert!(at("const API_KEY: &'static str = \"abc\";", "KEY", true));
+    assert!(at("API_TOKEN ?= abc", "TOKEN", false));
+    assert!(at("API_TOKEN :::= abc", "TOKEN", false));
+    assert!(at("$apiToken .= \"abc\";", "Token", true));
+    assert!(at("process.env.BOT_TOKEN || \"abc\"", "TOKEN", true));
+    assert!(at("os.getenv(\"API_SECRET\", \"abc\")", "SECRET", true));
+    assert!(at("<add key=\"DbPassword\" value=\"abc\"/>", "Pass", true));
+    assert!(at("<apiToken>abc</apiToken>", "Token", false));
+    assert!(!at("os.getenv(\"API_SECRET\", fallback)", "SECRET", true));
+    assert!(!at("var apiToken string = os.Getenv(\"X\")", "Token", true));
+    assert!(!at("for token in tokens:", "token", false));
 }
 
 #[test]
