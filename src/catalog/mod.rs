@@ -22,6 +22,7 @@ mod build;
 mod checks;
 mod exchanges;
 mod generic;
+mod jwt;
 mod pem;
 mod public;
 mod services;
@@ -149,6 +150,7 @@ fn build_rules() -> Vec<Rule> {
     rules.extend(pem::rules());
     rules.extend(services::rules());
     rules.extend(public::rules());
+    rules.extend(jwt::rules());
     rules.extend(generic::rules());
     rules
 }

@@ -71,6 +71,9 @@ const ORDER: &[&str] = &[
     "posthog-personal-api-key",
     "coveralls-repo-token",
     "circleci-status-token",
+    "supabase-service-role-key",
+    "supabase-anon-key",
+    "jwt",
     "generic-api-secret",
     "generic-env-secret",
 ];

@@ -132,7 +132,7 @@ fn from_path(path: &str) -> Option<Context> {
 
 /// A documentation site as a docs generator builds it (a `gh-pages`
 /// branch): its search index, or web pages under a version folder
-/// (`en/2019.10/rest-api/index.html`, `latest/…`, `v2.1/…`).
+/// (`en/2019.10/rest-api/index.html`, `latest/…`, `v2.1/…`, `en/develop/…`).
 fn built_docs_site(dirs: &[&str], name: &str, ext: &str) -> bool {
     let version = |dir: &&str| {
         let d = dir.strip_prefix('v').unwrap_or(dir);
@@ -141,8 +141,14 @@ fn built_docs_site(dirs: &[&str], name: &str, ext: &str) -> bool {
                 && d.split('.')
                     .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
     };
+    // A branch alias (mike's `en/develop/…`) right under a language folder.
+    let alias = dirs.windows(2).any(|pair| {
+        pair[0].len() == 2
+            && pair[0].bytes().all(|b| b.is_ascii_lowercase())
+            && matches!(pair[1], "develop" | "dev" | "main" | "master" | "next")
+    });
     name == "search_index.json"
-        || (matches!(ext, "html" | "htm" | "json" | "xml") && dirs.iter().any(version))
+        || (matches!(ext, "html" | "htm" | "json" | "xml") && (alias || dirs.iter().any(version)))
 }
 
 #[cfg(test)]
@@ -158,6 +164,9 @@ mod tests {
             ("web/app.spec.ts", Some(Context::Test)),
             ("src/ExchangeTests.cs", Some(Context::Test)),
             ("fixtures/leaky-bot/config.py", Some(Context::Test)),
+            ("en/develop/rest-api/index.html", Some(Context::Docs)),
+            ("src/main/resources/app.xml", None),
+            ("config/dev/settings.xml", None),
             ("docs/configuration.md", Some(Context::Docs)),
             ("README.md", Some(Context::Docs)),
             ("en/2019.10/docs/index.html", Some(Context::Docs)),

@@ -99,6 +99,51 @@ pub fn generic_value(value: &[u8]) -> bool {
         && !is_identifier
 }
 
+/// The claims of a JSON Web Token: `Some` when the header decodes
+/// (base64url) to a JSON object naming its `alg`, the payload to a JSON
+/// object, and a signature follows.
+fn jwt_claims(value: &[u8]) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let mut parts = value.split(|&b| b == b'.');
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let object = |part: &[u8]| {
+        let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'=').collect();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .ok()
+            .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+            .filter(serde_json::Value::is_object)
+    };
+    if signature.len() < 16 || object(header)?.get("alg").is_none() {
+        return None;
+    }
+    object(payload)
+}
+
+/// The role of a Supabase project key (a JWT its project issues: `anon`,
+/// `service_role`).
+fn supabase_role(claims: &serde_json::Value) -> Option<&str> {
+    (claims.get("iss")?.as_str()? == "supabase").then_some(())?;
+    claims.get("role")?.as_str()
+}
+
+/// A JSON Web Token other than a Supabase project key.
+pub fn jwt(value: &[u8]) -> bool {
+    jwt_claims(value)
+        .is_some_and(|claims| !matches!(supabase_role(&claims), Some("anon" | "service_role")))
+}
+
+/// A Supabase `anon` key: public by design (it ships in web clients; row
+/// level security guards the data).
+pub fn supabase_anon_key(value: &[u8]) -> bool {
+    jwt_claims(value).is_some_and(|claims| supabase_role(&claims) == Some("anon"))
+}
+
+/// A Supabase `service_role` key: bypasses row level security.
+pub fn supabase_service_key(value: &[u8]) -> bool {
+    jwt_claims(value).is_some_and(|claims| supabase_role(&claims) == Some("service_role"))
+}
+
 /// A PEM private key whose body holds at least 64 base64 characters (a real
 /// key, not a `MIIE…<...>` stub).
 pub fn pem_body(value: &[u8]) -> bool {
