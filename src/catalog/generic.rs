@@ -10,6 +10,10 @@ use crate::finding::Severity;
 /// Field names that hold a credential of any kind.
 const GENERIC_NAME: &str = r"(?:api[_.\-]?key|apikey|api[_.\-]?secret|secret|passphrase|password|private[_.\-]?key|privkey|access[_.\-]?key|access[_.\-]?token|auth[_.\-]?token|token|client[_.\-]?secret|\bkey\b)";
 
+/// A generic credential value: a key id and secret as two UUIDs joined by a
+/// dot (LI.FI's keys), or a run of base64/base64url/hex characters.
+const GENERIC_VALUE: &str = r"(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\.[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9+/=_\-]{16,256})";
+
 /// The rules of this file, in the engine's order.
 #[allow(clippy::vec_init_then_push)] // one push per rule keeps each rule a self-contained block
 pub fn rules() -> Vec<Rule> {
@@ -21,7 +25,7 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "High-entropy quoted value assigned to a key/secret/token/passphrase field (Python, JS/TS, Go, Rust, C#, Java, PHP, JSON, YAML, TOML, XML, getenv defaults)",
         keywords: &["key", "secret", "token", "pass"],
-        pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", true),
+        pattern: assign_whole(GENERIC_NAME, GENERIC_VALUE, true),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
         rejects: Some(digest_under_bare_key),
@@ -32,6 +36,7 @@ pub fn rules() -> Vec<Rule> {
             r#"{"key": "SvTAxRzmaZsV2GenFmtX0moDoqW4sg8NFNl5oFA6"}"#,
             r#"api_secret = "k3_9fq2z_0x7mpl_4r8tzw1""#,
             r#"var apiToken string = "Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A""#,
+            r#"LIFI_API_KEY = "7c2e9a41-5b3d-4f80-9e16-2a8c4d7b0f53.e5a1c9d7-3f28-4b6e-a0d4-91c7f2e8b536""#,
             r#"api_secret: str = "Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0Ay""#,
             r#"const API_KEY: &'static str = "Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp";"#,
             r#"secret = os.getenv("API_SECRET", "Rv8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X")"#,
@@ -77,7 +82,7 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "High-entropy unquoted value assigned to a key/secret/token/passphrase variable (.env, YAML, INI, Makefile, XML)",
         keywords: &["key", "secret", "token", "pass"],
-        pattern: assign_whole(GENERIC_NAME, r"[A-Za-z0-9+/=_\-]{16,256}", false),
+        pattern: assign_whole(GENERIC_NAME, GENERIC_VALUE, false),
         min_entropy: 3.5,
         validate: Some(validate::generic_value),
         rejects: Some(digest_under_bare_key),
