@@ -67,6 +67,8 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
     "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",
     "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL",
+    // CoinMarketCap's sandbox API key (sandbox-api.coinmarketcap.com)
+    "b54bcf4d-1bca-4e8e-9a24-22ff2c3d462c",
     // gitleaks' global allowlist
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];
