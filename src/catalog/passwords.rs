@@ -14,8 +14,9 @@ use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
 
 /// A password's value: four groups of four lowercase letters (a Google app
-/// password as shown), else up to 128 characters without blanks or quotes.
-const PASSWORD_VALUE: &str = r#"[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}|[^\s"'`\\]{6,128}"#;
+/// password as shown), else 8 to 128 characters without blanks or quotes
+/// (shorter ones are the stand-ins of tests and docs: `s3cret`, `abc123`).
+const PASSWORD_VALUE: &str = r#"[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}|[^\s"'`\\]{8,128}"#;
 
 /// Database and message-broker URL schemes (with SQLAlchemy's `+driver`).
 const DB_SCHEMES: &str = r"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle)(?:\+[a-z0-9]+)?";
@@ -99,6 +100,10 @@ pub fn rules() -> Vec<Rule> {
             "compass_heading: 31KTt4R5zS4Th1",
             "PWD=/home/runner/work/bot",
             r#""password": "12345678901234""#,
+            r#"PASSWORD_VERIFICATION_WORD = "HummingBot""#,
+            r#"{"PASS": "0x22e65168c8705e95b2d08876c23a8c13e3ad72f3"}"#,
+            r#"_TEST_WALLET_PASSPHRASE = "accountsCRUD1!""#,
+            r#"env = {"BOT_PASSWORD": "s3cret1"}"#,
             "password: !vault |",
         ],
         remediation: "Change the password where it is used (the mail, database or exchange account), then load it \
@@ -116,12 +121,16 @@ pub fn rules() -> Vec<Rule> {
             "postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "cockroachdb",
             "clickhouse", "oracle",
         ],
+        // The user is the `name` group, so that `rejects` can compare it with
+        // the password (`scott:scott@` is a test's stand-in); the empty
+        // `open` group tells the engine the value is a literal in code too.
         pattern: format!(
-            r#"(?i:\b{DB_SCHEMES})://[^:@/\s"'`]{{0,64}}:(?P<secret>[^@/\s"'`]{{4,128}})@(?:[A-Za-z0-9_\-.]+|\[[0-9A-Fa-f:]+\])"#
+            r#"(?P<open>)(?i:\b{DB_SCHEMES})://(?P<name>[^:@/\s"'`]{{0,64}}):(?P<secret>[^@/\s"'`]{{4,128}})@(?:[A-Za-z0-9_\-.]+|\[[0-9A-Fa-f:]+\])"#
         ),
         scope: AROUND,
         min_entropy: 2.0,
         validate: Some(db_password),
+        rejects: Some(password_is_user),
         examples: &[
             r#"db_url = "postgresql+psycopg2://trader:wXVBHfhY2xzi@db.internal:5432/trades""#,
             "MONGO_URI=mongodb+srv://bot:V!BBXll5MXSW3w@cluster0.ab1cd.mongodb.net/prod",
@@ -138,6 +147,7 @@ pub fn rules() -> Vec<Rule> {
             "REDIS_URL=redis://localhost:6379/0",
             "DATABASE_URL=postgres://user:pass@host:5432/db",
             r#"url = "mysql://%s:%s@%s/%s" % (user, pw, host, db)"#,
+            r#"("postgresql+psycopg2://scott123:scott123@host:1245/dbname", "masked")"#,
         ],
         remediation: "Change the database user's password, then keep the URL (or its password) in a gitignored \
                       .env file or a secret store; check the database's logs for logins you do not know."
@@ -197,7 +207,11 @@ const ABOUT_A_PASSWORD: &[&str] = &[
     "protected",
     "manager",
     "store",
+    "verif",
 ];
+
+/// Words of a name that make its value a stand-in (`TEST_WALLET_PASSPHRASE`).
+const STAND_IN_NAME_WORDS: &[&str] = &["test", "mock", "fake", "dummy", "example", "sample", "demo"];
 
 /// A name none of whose words is a password word (`passivbot_version`,
 /// `compass`, `passthrough`), or one that names something about a password
@@ -218,7 +232,16 @@ fn not_a_password_name(name: &[u8], _value: &[u8], _exchange: &str) -> bool {
     let says = text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .any(word_says_password);
-    !says || ABOUT_A_PASSWORD.iter().any(|w| text.contains(w))
+    let stand_in = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| STAND_IN_NAME_WORDS.contains(&w));
+    !says || stand_in || ABOUT_A_PASSWORD.iter().any(|w| text.contains(w))
+}
+
+/// A database URL whose password is its user's name (`scott:scott@`): a
+/// test's or a tutorial's stand-in. `user` is lowercase.
+fn password_is_user(user: &[u8], password: &[u8], _exchange: &str) -> bool {
+    user.eq_ignore_ascii_case(password)
 }
 
 /// Common passwords and the stand-ins documentation and defaults use:
@@ -292,6 +315,10 @@ fn password_value(value: &[u8]) -> bool {
         && (text.contains(['_', '-'])
             || text.chars().skip(1).any(|c| c.is_ascii_uppercase())
                 && text.starts_with(|c: char| c.is_ascii_lowercase()));
+    let is_hex_number = text.starts_with("0x") && text[2..].chars().all(|c| c.is_ascii_hexdigit());
+    // Letters alone: a word or a name (`HummingBot`), unless as long as a
+    // generated one (a Google app password without its blanks).
+    let is_short_word = text.chars().all(|c| c.is_ascii_alphabetic()) && text.len() < 16;
     let is_number = text
         .chars()
         .all(|c| c.is_ascii_digit() || ".:-+ ".contains(c));
@@ -309,6 +336,8 @@ fn password_value(value: &[u8]) -> bool {
         && !is_env_name
         && !is_words
         && !is_number
+        && !is_hex_number
+        && !is_short_word
         && (classes >= 2 || text.len() >= 12)
         && !STAND_IN_PASSWORDS.iter().any(|w| lower.contains(w))
 }
@@ -352,7 +381,15 @@ mod tests {
         for name in ["password", "smtp_pass", "api_pass", "dbpassword", "mail.passwd", "pwd", "api_passphrase"] {
             assert!(!not_a_password_name(name.as_bytes(), b"", ""), "{name}");
         }
-        for name in ["passivbot_version", "compass", "passthrough", "password_prompt", "password_min_length", "passenger"] {
+        for name in [
+            "passivbot_version",
+            "compass",
+            "passthrough",
+            "password_prompt",
+            "password_min_length",
+            "passenger",
+            "_test_wallet_passphrase",
+        ] {
             assert!(not_a_password_name(name.as_bytes(), b"", ""), "{name}");
         }
     }
@@ -374,6 +411,8 @@ mod tests {
             "${X}",
             "/run/secrets/db",
             "Admin12345",
+            "HummingBot",
+            "0x22e65168c8705e95b2d08876c23a8c13e3ad72f3",
         ] {
             assert!(!password_value(v.as_bytes()), "{v}");
         }
