@@ -211,7 +211,8 @@ const ABOUT_A_PASSWORD: &[&str] = &[
 ];
 
 /// Words of a name that make its value a stand-in (`TEST_WALLET_PASSPHRASE`).
-const STAND_IN_NAME_WORDS: &[&str] = &["test", "mock", "fake", "dummy", "example", "sample", "demo"];
+const STAND_IN_NAME_WORDS: &[&str] =
+    &["test", "mock", "fake", "dummy", "example", "sample", "demo"];
 
 /// A name none of whose words is a password word (`passivbot_version`,
 /// `compass`, `passthrough`), or one that names something about a password
@@ -221,7 +222,16 @@ const STAND_IN_NAME_WORDS: &[&str] = &["test", "mock", "fake", "dummy", "example
 fn not_a_password_name(name: &[u8], _value: &[u8], _exchange: &str) -> bool {
     let text = String::from_utf8_lossy(name);
     let word_says_password = |w: &str| {
-        ["pass", "pwd", "pswd", "passwd", "password", "passphrase", "passwort"].contains(&w)
+        [
+            "pass",
+            "pwd",
+            "pswd",
+            "passwd",
+            "password",
+            "passphrase",
+            "passwort",
+        ]
+        .contains(&w)
             || (["password", "passwd", "passphrase", "pass", "pwd"]
                 .iter()
                 .any(|p| w.ends_with(p))
@@ -284,7 +294,39 @@ const STAND_IN_PASSWORDS: &[&str] = &[
     "mongo",
     "rabbit",
     "freqtrade",
+    "whatever",
+    "1234",
+    "abcd",
+    "abc123",
+    "qwer",
 ];
+
+/// `value` in lowercase with leetspeak undone (`s3cr3t` is `secret`,
+/// `p@ss` is `pass`), for comparing with [`STAND_IN_PASSWORDS`].
+fn plain_lowercase(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '5' | '$' => 's',
+            '7' => 't',
+            c => c,
+        })
+        .collect()
+}
+
+/// True when `value` holds a common password or a stand-in, as written or
+/// in leetspeak.
+fn holds_stand_in(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let plain = plain_lowercase(value);
+    STAND_IN_PASSWORDS
+        .iter()
+        .any(|w| lower.contains(w) || plain.contains(w))
+}
 
 /// A value that could be a password: not a reference, an expression, a
 /// path, a URL, a variable's name, a number or a stand-in, and varied
@@ -293,7 +335,6 @@ fn password_value(value: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(value) else {
         return false;
     };
-    let lower = text.to_ascii_lowercase();
     let first = text.chars().next().unwrap_or(' ');
     let is_reference = "$%{<!@&*([:/.~\\|>".contains(first)
         || text.contains(['(', ')', '[', ']', '{', '}'])
@@ -311,7 +352,9 @@ fn password_value(value: &[u8]) -> bool {
     // `db_password_here`, `userPassword`: lowercase words joined by `_` or
     // `-`, or a camelCase name, without a digit: a name, not a password.
     let is_words = !text.contains(|c: char| c.is_ascii_digit())
-        && text.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
         && (text.contains(['_', '-'])
             || text.chars().skip(1).any(|c| c.is_ascii_uppercase())
                 && text.starts_with(|c: char| c.is_ascii_lowercase()));
@@ -339,7 +382,7 @@ fn password_value(value: &[u8]) -> bool {
         && !is_hex_number
         && !is_short_word
         && (classes >= 2 || text.len() >= 12)
-        && !STAND_IN_PASSWORDS.iter().any(|w| lower.contains(w))
+        && !holds_stand_in(text)
 }
 
 /// A database URL's password part: not a template (`{password}`, `%s`,
@@ -349,11 +392,10 @@ fn db_password(value: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(value) else {
         return false;
     };
-    let lower = text.to_ascii_lowercase();
     let is_template = text.contains(['{', '}', '$', '<', '>', '%', '*']);
     !is_template
         && (entropy::has_letters_and_digits(value) || text.len() >= 10)
-        && !STAND_IN_PASSWORDS.iter().any(|w| lower.contains(w))
+        && !holds_stand_in(text)
 }
 
 /// A signing secret's value: varied (not a sentence or a name) and not a
@@ -378,7 +420,15 @@ mod tests {
 
     #[test]
     fn password_names() {
-        for name in ["password", "smtp_pass", "api_pass", "dbpassword", "mail.passwd", "pwd", "api_passphrase"] {
+        for name in [
+            "password",
+            "smtp_pass",
+            "api_pass",
+            "dbpassword",
+            "mail.passwd",
+            "pwd",
+            "api_passphrase",
+        ] {
             assert!(!not_a_password_name(name.as_bytes(), b"", ""), "{name}");
         }
         for name in [
@@ -396,7 +446,12 @@ mod tests {
 
     #[test]
     fn password_values() {
-        for v in ["wuZ6476GFy", "V!BBXll5MXSW3w", "vuni lulk rfrv aexg", "a07u5Ikb6SM"] {
+        for v in [
+            "wuZ6476GFy",
+            "V!BBXll5MXSW3w",
+            "vuni lulk rfrv aexg",
+            "a07u5Ikb6SM",
+        ] {
             assert!(password_value(v.as_bytes()), "{v}");
         }
         for v in [
@@ -413,6 +468,8 @@ mod tests {
             "Admin12345",
             "HummingBot",
             "0x22e65168c8705e95b2d08876c23a8c13e3ad72f3",
+            "s3cr3tP4ss",
+            "abcd1234",
         ] {
             assert!(!password_value(v.as_bytes()), "{v}");
         }
@@ -422,7 +479,16 @@ mod tests {
     fn database_passwords() {
         assert!(db_password(b"wXVBHfhY2xzi"));
         assert!(db_password(b"a07u5Ikb6SM"));
-        for v in ["password", "postgres", "{password}", "${DB_PASS}", "****", "%s", "pass"] {
+        for v in [
+            "password",
+            "postgres",
+            "{password}",
+            "${DB_PASS}",
+            "****",
+            "%s",
+            "pass",
+            "s3cr3t",
+        ] {
             assert!(!db_password(v.as_bytes()), "{v}");
         }
     }

@@ -19,9 +19,7 @@ fn service_keys_passwords_and_database_urls_are_found_and_their_look_alikes_are_
     let mut repo = TestRepo::new();
     repo.write(
         "deploy/bot.env.yml",
-        &format!(
-            "ETHERSCAN_API_KEY: {ETHERSCAN}\nINFURA_KEY: {INFURA}\nSMTP_PASS: {SMTP_PASS}\n"
-        ),
+        &format!("ETHERSCAN_API_KEY: {ETHERSCAN}\nINFURA_KEY: {INFURA}\nSMTP_PASS: {SMTP_PASS}\n"),
     );
     repo.write(
         "bot/prices.py",
