@@ -162,9 +162,9 @@ pub(crate) fn names_other_exchange(name: &[u8], _value: &[u8], exchange: &str) -
 }
 
 /// A quote opening or closing a value, possibly backslash-escaped (code inside JSON).
-const Q: &str = r#"(?:\\{0,3}["'`])"#;
+pub(crate) const Q: &str = r#"(?:\\{0,3}["'`])"#;
 /// Characters of an identifier or dotted path used as a field name.
-const ID: &str = r"[A-Za-z0-9_.\-]";
+pub(crate) const ID: &str = r"[A-Za-z0-9_.\-]";
 
 /// Field names that hold the key id (the public half).
 pub(crate) const KEY_NAME: &str = r"(?:key|api|access)";
@@ -232,6 +232,18 @@ fn operator() -> String {
         format!(r">[ \t]*|{Q}[ \t]+value[ \t]*=[ \t]*"),
     ]
     .join("|")
+}
+
+/// [`assign`] (with an optional opening quote) or any of `others`, then
+/// `value`: one credential met in several shapes with one `secret` group.
+/// Each of `others` is a regex that ends where the value starts (a URL's
+/// `apikey=`, a config block's `{ apiKey: "`); it captures no `name`, so an
+/// unquoted value after it counts in code too.
+pub(crate) fn assign_or(name: &str, others: &str, value: &str) -> String {
+    format!(
+        r"(?m)(?:(?i:(?P<name>{ID}{{0,40}}?{name}{ID}{{0,40}}))(?:{op})(?P<open>{Q})?|{others})(?P<secret>{value})(?:{Q}|[^A-Za-z0-9+/=_\-]|$)",
+        op = operator()
+    )
 }
 
 /// A value standing on its own, bounded by characters outside its alphabet.

@@ -5,7 +5,7 @@
 //!   API-management (revoke) page, the tokens that name it in env variables,
 //!   its permission model and native permission names, IP allowlist support.
 //! - The rules of credentials that belong to no exchange, by kind
-//!   (`wallets`, `pem`, `services`, `generic`), and the metadata of the env
+//!   (`wallets`, `pem`, `services`, `passwords`, `generic`), and the metadata of the env
 //!   and manifest checks' rules (`checks`).
 //! - [`rules`]: the built-in rule table, built once per process; every
 //!   engine is built from it. [`rule_infos`]: every rule's metadata (leak,
@@ -23,6 +23,7 @@ mod checks;
 mod exchanges;
 mod generic;
 mod jwt;
+mod passwords;
 mod pem;
 mod public;
 mod services;
@@ -137,7 +138,7 @@ pub fn exchange_of_env_token(part: &str) -> Option<&'static str> {
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(build_rules);
 
 /// The built-in rules, in the engine's order: each exchange's in catalog
-/// order, then wallets, PEM keys, other services and the generic rules.
+/// order, then wallets, PEM keys, other services, passwords and the generic rules.
 /// Built once per process; every engine and reporter reads this table.
 pub fn rules() -> &'static [Rule] {
     &RULES
@@ -151,6 +152,7 @@ fn build_rules() -> Vec<Rule> {
     rules.extend(services::rules());
     rules.extend(public::rules());
     rules.extend(jwt::rules());
+    rules.extend(passwords::rules());
     rules.extend(generic::rules());
     rules
 }

@@ -1,10 +1,14 @@
 //! Credentials of services and bot frameworks other than exchanges: Telegram
 //! bot tokens, OctoBot's and Hummingbot's stored exchange keys, Slack,
 //! Discord and DingTalk webhooks, GitHub, OpenAI and Anthropic keys, AWS
-//! access keys, Infura and Alchemy RPC keys.
+//! access keys, Infura, Alchemy and QuickNode RPC keys and URLs, block
+//! explorer keys (Etherscan and its family), market-data keys (CoinGecko,
+//! CoinMarketCap, CryptoCompare), SendGrid and Twilio credentials, and
+//! Polymarket's CLOB API credentials.
 
-use crate::catalog::build::{AROUND, NEAR_NAME, assign, bare};
-use crate::detect::rule::{Rule, base};
+use crate::catalog::build::{AROUND, NEAR_CONTEXT, NEAR_NAME, Q, assign, assign_or, bare};
+use crate::detect::rule::{Rule, Scope, base};
+use crate::detect::validate;
 use crate::finding::Severity;
 
 /// What to do about either part of a leaked AWS access key.
@@ -64,6 +68,7 @@ pub fn rules() -> Vec<Rule> {
         ..base()
     });
     rules.extend(webhooks_and_platform_keys());
+    rules.extend(chain_data_and_messaging());
     rules
 }
 
@@ -220,10 +225,13 @@ fn webhooks_and_platform_keys() -> Vec<Rule> {
         severity: Medium,
         description: "Infura project id in an RPC URL (…infura.io/v3/<32 hex>): the key that spends the project's quota",
         keywords: &["infura.io"],
-        pattern: r"https://[a-z0-9\-]+\.infura\.io/(?:ws/)?v3/(?P<secret>[0-9a-f]{32})".into(),
+        pattern: r"(?:https|wss)://[a-z0-9\-]+\.infura\.io/(?:ws/)?v3/(?P<secret>[0-9a-f]{32})".into(),
         scope: AROUND,
         min_entropy: 3.0,
-        examples: &["RPC_URL=https://mainnet.infura.io/v3/7f3a9c1e5b2d4f8a6c0e1b3d5f7a9c2e"],
+        examples: &[
+            "RPC_URL=https://mainnet.infura.io/v3/7f3a9c1e5b2d4f8a6c0e1b3d5f7a9c2e",
+            "WS_RPC = \"wss://arbitrum-mainnet.infura.io/ws/v3/20bff02a2a0ee4cf43b7e467331322b3\"",
+        ],
         negatives: &["RPC_URL=https://mainnet.infura.io/v3/${INFURA_PROJECT_ID}"],
         remediation: "Delete the key in the Infura dashboard (https://app.infura.io/), create a new one with allowed \
                       origins or a key secret, and keep the RPC URL in .env."
@@ -236,13 +244,367 @@ fn webhooks_and_platform_keys() -> Vec<Rule> {
         severity: Medium,
         description: "Alchemy API key in an RPC URL (…g.alchemy.com/v2/<key>)",
         keywords: &["alchemy.com/v2/", "alchemyapi.io/v2/"],
-        pattern: r"https://[a-z0-9\-]+\.(?:g\.alchemy\.com|alchemyapi\.io)/v2/(?P<secret>[A-Za-z0-9_\-]{32})".into(),
+        pattern: r"(?:https|wss)://[a-z0-9\-]+\.(?:g\.alchemy\.com|alchemyapi\.io)/v2/(?P<secret>[A-Za-z0-9_\-]{32})".into(),
         scope: AROUND,
         min_entropy: 3.5,
-        examples: &["ETH_RPC = \"https://eth-mainnet.g.alchemy.com/v2/Vq3Lm8Xz2Rk7Tn4Wc9Pb1Hd6Fs5Gy0Ae\""],
+        examples: &[
+            "ETH_RPC = \"https://eth-mainnet.g.alchemy.com/v2/Vq3Lm8Xz2Rk7Tn4Wc9Pb1Hd6Fs5Gy0Ae\"",
+            "BASE_WS=wss://base-mainnet.g.alchemy.com/v2/vC9MMW84QUynSIXvebQJAEo3UuW1ZGGg",
+        ],
         negatives: &["ETH_RPC = \"https://eth-mainnet.g.alchemy.com/v2/your-api-key\""],
         remediation: "Rotate the key in the Alchemy dashboard (https://dashboard.alchemy.com/) and keep the RPC URL in .env."
             .into(),
+        ..base()
+    });
+    rules
+}
+
+/// Block explorers that issue Etherscan-style keys (34 uppercase letters and
+/// digits), as they appear in variable names and API hosts.
+const EXPLORERS: &str = "(?:etherscan|bscscan|polygonscan|arbiscan|basescan|ftmscan|celoscan|lineascan|scrollscan|blastscan|gnosisscan|moonscan|cronoscan|apescan|sonicscan)";
+
+/// A UUID: the shape of CoinMarketCap's and Polymarket's API keys, a secret
+/// only under their names.
+const UUID: &str = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/// Words near a Polymarket CLOB credential: its SDK's names and env prefixes.
+const POLYMARKET: &[&str] = &["polymarket", "clob", "poly_", "apicreds"];
+
+/// Block-explorer, market-data and RPC-provider keys, transactional mail and
+/// SMS credentials, and Polymarket's CLOB API credentials: each known by its
+/// documented prefix or URL, or by its service's name where its value has no
+/// shape of its own (a UUID, 32 or 64 hex).
+#[allow(clippy::vec_init_then_push)] // one push per rule keeps each rule a self-contained block
+fn chain_data_and_messaging() -> Vec<Rule> {
+    use Severity::*;
+    let mut rules: Vec<Rule> = Vec::new();
+    rules.push(Rule {
+        id: "infura-api-key",
+        exchange: "infura",
+        severity: Medium,
+        description: "Infura project id or secret (32 hex) assigned to an Infura-named variable (INFURA_KEY, WEB3_INFURA_PROJECT_ID)",
+        keywords: &["infura"],
+        pattern: assign(r"infura[A-Za-z0-9_.\-]{0,24}?(?:key|id|secret|token)", "[0-9a-f]{32}", false),
+        scope: NEAR_NAME,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        examples: &[
+            "INFURA_KEY=0e6b270860e803d18fa7184915bc0930",
+            r#"WEB3_INFURA_PROJECT_ID = "ae7dafbcd6289eeeec5ac1a25a066b42""#,
+        ],
+        negatives: &[
+            "INFURA_KEY=${INFURA_KEY}",
+            "INFURA_KEY=your-infura-project-id",
+            r#"infura_key = os.environ["INFURA_KEY"]"#,
+            "INFURA_NETWORK_ID=1",
+            r#"commit = "0e6b270860e803d18fa7184915bc0930""#,
+        ],
+        remediation: "Delete the key in the Infura dashboard (https://app.infura.io/), create a new one with allowed \
+                      origins or a key secret, and keep it in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "quicknode-endpoint",
+        exchange: "quicknode",
+        severity: Medium,
+        description: "QuickNode RPC endpoint URL with its token (https://<name>.<chain>.quiknode.pro/<token>/)",
+        keywords: &["quiknode.pro"],
+        pattern: r"(?:https|wss)://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*?\.quiknode\.pro/(?P<secret>[A-Za-z0-9]{32,64})(?:[^A-Za-z0-9]|$)".into(),
+        scope: AROUND,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        examples: &[
+            "RPC_URL=https://wild-frosty-meadow.bsc.quiknode.pro/e096270a124a53ccc4bb86ac5550908fd2894ef7/",
+            r#"ws = "wss://quiet-sparkling-river.solana-mainnet.quiknode.pro/fdnbq14TCwwJXT6egTATB8ldpKjGK2Ax""#,
+        ],
+        negatives: &[
+            "RPC_URL=https://your-endpoint.quiknode.pro/your-token/",
+            "RPC_URL=https://wild-frosty-meadow.quiknode.pro/${QUICKNODE_TOKEN}/",
+            "https://www.quicknode.com/docs/ethereum/eth_blockNumber",
+        ],
+        remediation: "Rotate the endpoint's token in the QuickNode dashboard (https://dashboard.quicknode.com/, \
+                      Endpoint > Security), and keep the endpoint URL in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "etherscan-api-key",
+        exchange: "etherscan",
+        severity: Medium,
+        description: "Etherscan-family block explorer API key (Etherscan, BscScan, PolygonScan, Arbiscan, BaseScan…: \
+                      34 uppercase letters and digits) under the explorer's name or on its API URL",
+        keywords: &[
+            "etherscan", "bscscan", "polygonscan", "arbiscan", "basescan", "ftmscan", "celoscan", "lineascan",
+            "scrollscan", "blastscan", "gnosisscan", "moonscan", "cronoscan", "apescan", "sonicscan",
+        ],
+        pattern: assign_or(
+            EXPLORERS,
+            &format!(
+                // The API URL's query; a Hardhat `etherscan: { apiKey: … }`
+                // block; Foundry's `[etherscan]` table.
+                r"(?i:{EXPLORERS})\.[a-z.]{{2,12}}/[^\s'`<>]{{0,200}}?[?&](?i:apikey)=|(?i:{EXPLORERS}){Q}?[ \t]*[:=][ \t]*\{{[^}}]{{0,200}}?[:=][ \t]*{Q}|\[(?i:etherscan)[^\]\r\n]{{0,40}}\][^\[]{{0,300}}?\bkey[ \t]*=[ \t]*{Q}"
+            ),
+            "[A-Z0-9]{34}",
+        ),
+        // Across lines: a Hardhat or Foundry block puts the key below the explorer's name.
+        scope: Scope::Span { before: 96, after: 512 },
+        min_entropy: 3.5,
+        validate: Some(validate::letters_and_digits),
+        examples: &[
+            "ETHERSCAN_API_KEY=3XRILAV63FV9CYK21KKPDHI6EYGSNO0FRN",
+            r#"bscscan_key = "ZRVCMA0DY5IBP1HAHMMVAFI8B6F58M0EZM""#,
+            r#"url = "https://api.etherscan.io/v2/api?chainid=1&module=account&action=balance&address=0x00&apikey=3XRILAV63FV9CYK21KKPDHI6EYGSNO0FRN""#,
+            "etherscan: {\n    apiKey: \"ZRVCMA0DY5IBP1HAHMMVAFI8B6F58M0EZM\",\n  },",
+            "[etherscan]\nmainnet = { key = \"3XRILAV63FV9CYK21KKPDHI6EYGSNO0FRN\" }",
+        ],
+        negatives: &[
+            "ETHERSCAN_API_KEY=YourApiKeyToken",
+            r#"url = f"https://api.etherscan.io/v2/api?chainid=1&apikey={ETHERSCAN_API_KEY}""#,
+            "api_key = \"3XRILAV63FV9CYK21KKPDHI6EYGSNO0FRN\"",
+            "ETHERSCAN_API_KEY=ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567",
+            "etherscan_tx = 0x3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a9c1e3b5d7f2a4c6e8b0d1f3a",
+        ],
+        remediation: "Delete the key in the Etherscan API dashboard (https://etherscan.io/apidashboard), create a \
+                      new one and keep it in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "coingecko-api-key",
+        exchange: "coingecko",
+        severity: Medium,
+        description: "CoinGecko API key (CG- and 20 to 30 letters and digits), sent as x-cg-demo-api-key or x-cg-pro-api-key",
+        keywords: &["cg-"],
+        pattern: bare("CG-[A-Za-z0-9]{20,30}"),
+        scope: AROUND,
+        min_entropy: 3.5,
+        validate: Some(validate::letters_and_digits),
+        examples: &[
+            "COINGECKO_API_KEY=CG-OWfSLjl8MU9cdrJRM2jVrVKc",
+            r#"headers = {"x-cg-pro-api-key": "CG-OWfSLjl8MU9cdrJRM2jVrVKc"}"#,
+        ],
+        negatives: &[
+            "COINGECKO_API_KEY=CG-xxxxxxxxxxxxxxxxxxxxxxxx",
+            "COINGECKO_API_KEY=CG-YOUR_API_KEY",
+            "--cg-color-primary: #0a0a0a;",
+            "id: MCG-OWfSLjl8MU9cdrJRM2jVrVKc",
+        ],
+        remediation: "Delete the key in the CoinGecko developer dashboard (https://www.coingecko.com/en/developers/dashboard), \
+                      create a new one and keep it in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "coinmarketcap-api-key",
+        exchange: "coinmarketcap",
+        severity: Medium,
+        description: "CoinMarketCap API key (a UUID) under a CoinMarketCap name (X-CMC_PRO_API_KEY, CMC_API_KEY, coinmarketcap_key)",
+        keywords: &["coinmarketcap", "cmc"],
+        pattern: assign(r"(?:coinmarketcap|\bcmc)[A-Za-z0-9_.\-]{0,20}?(?:key|token)", UUID, false),
+        scope: NEAR_NAME,
+        min_entropy: 3.0,
+        examples: &[
+            r#"headers = {"X-CMC_PRO_API_KEY": "67019017-b499-4178-9e60-81741f0fd9e9"}"#,
+            "CMC_API_KEY=2967c63d-3c9e-4381-a7f8-ec98f36face1",
+        ],
+        negatives: &[
+            r#"headers = {"X-CMC_PRO_API_KEY": "b54bcf4d-1bca-4e8e-9a24-22ff2c3d462c"}"#,
+            r#"order_id = "67019017-b499-4178-9e60-81741f0fd9e9""#,
+            r#"api_key = "67019017-b499-4178-9e60-81741f0fd9e9""#,
+            r#"headers = {"X-CMC_PRO_API_KEY": os.environ["CMC_API_KEY"]}"#,
+            "CMC_API_KEY=00000000-0000-0000-0000-000000000000",
+        ],
+        remediation: "Regenerate the key in the CoinMarketCap developer portal (https://pro.coinmarketcap.com/account) \
+                      and keep it in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "cryptocompare-api-key",
+        exchange: "cryptocompare",
+        severity: Medium,
+        description: "CryptoCompare API key (64 hex) under a CryptoCompare name, in an `Apikey` authorization header or on its API URL",
+        keywords: &["cryptocompare", "crypto_compare", "crypto-compare", "apikey "],
+        pattern: assign_or(
+            r"crypto[_\-]?compare",
+            r"(?i:cryptocompare\.com)/[^\s'`<>]{0,200}?[?&](?i:api_key)=|\bApikey[ \t]+",
+            "[0-9a-f]{64}",
+        ),
+        scope: AROUND,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        examples: &[
+            "CRYPTOCOMPARE_API_KEY=1b2b3be6c60ca0d367e8a299310cdfb72d73cbb49580158534011e6c90b94f84",
+            r#"url = "https://min-api.cryptocompare.com/data/price?fsym=BTC&tsyms=USD&api_key=1b2b3be6c60ca0d367e8a299310cdfb72d73cbb49580158534011e6c90b94f84""#,
+            r#"headers = {"authorization": "Apikey 6d01bfb1bced6352b87f50a75016a94a9c12c7ee1a546c4c1c49df53f88bb061"}"#,
+        ],
+        negatives: &[
+            "CRYPTOCOMPARE_API_KEY=your_cryptocompare_key",
+            r#"url = f"https://min-api.cryptocompare.com/data/price?fsym=BTC&api_key={key}""#,
+            r#"sha = "1b2b3be6c60ca0d367e8a299310cdfb72d73cbb49580158534011e6c90b94f84""#,
+            r#"headers = {"authorization": "Apikey {your_api_key}"}"#,
+        ],
+        remediation: "Delete the key on the CryptoCompare API keys page (https://www.cryptocompare.com/cryptopian/api-keys), \
+                      create a new one and keep it in .env."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "sendgrid-api-key",
+        exchange: "sendgrid",
+        severity: High,
+        description: "SendGrid API key (SG., 22 characters, a dot, 43 characters): sends mail as the account",
+        keywords: &["sg."],
+        pattern: bare(r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"),
+        scope: AROUND,
+        min_entropy: 4.0,
+        examples: &["SENDGRID_API_KEY=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"],
+        negatives: &[
+            "SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "SENDGRID_API_KEY='<your SendGrid API key>'",
+            "msg.lLpi15sXvJ-SmgJqwkuCbz.w86Xkw9Hid3NiMiCrnm_6h_gdVF6DV-Fekg00ikyexk",
+        ],
+        remediation: "Delete the key in SendGrid (https://app.sendgrid.com/settings/api_keys), create a new one with \
+                      Mail Send only, and keep it in .env."
+            .into(),
+        ..base()
+    });
+    const TWILIO_REMEDIATION: &str = "Rotate the credential in the Twilio console (https://console.twilio.com/: \
+                                      API keys & tokens; promote the secondary auth token), then keep it in .env.";
+    rules.push(Rule {
+        id: "twilio-account-sid",
+        exchange: "twilio",
+        severity: Low,
+        description: "Twilio account SID (AC and 32 hex) near the word Twilio: an identifier, the public half of account credentials",
+        keywords: &["twilio"],
+        pattern: bare("AC[0-9a-fA-F]{32}"),
+        scope: NEAR_CONTEXT,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        group: Some("twilio"),
+        examples: &["TWILIO_ACCOUNT_SID=AC20bff02a2a0ee4cf43b7e467331322b3"],
+        negatives: &[
+            "TWILIO_ACCOUNT_SID=ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+            "TWILIO_ACCOUNT_SID=ac20bff02a2a0ee4cf43b7e467331322b3",
+            "commit AC20bff02a2a0ee4cf43b7e467331322b3",
+        ],
+        remediation: TWILIO_REMEDIATION.into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "twilio-api-key-sid",
+        exchange: "twilio",
+        severity: Medium,
+        description: "Twilio API key SID (SK and 32 hex) near the word Twilio: names an API key, whose secret is its pair",
+        keywords: &["twilio"],
+        pattern: bare("SK[0-9a-fA-F]{32}"),
+        scope: NEAR_CONTEXT,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        group: Some("twilio"),
+        examples: &["TWILIO_API_KEY=SK0e6b270860e803d18fa7184915bc0930"],
+        negatives: &[
+            "TWILIO_API_KEY=SKXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+            "commit SK0e6b270860e803d18fa7184915bc0930",
+        ],
+        remediation: TWILIO_REMEDIATION.into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "twilio-auth-token",
+        exchange: "twilio",
+        severity: High,
+        description: "Twilio auth token or API key secret (32 characters) under a Twilio name, or an auth_token/api_secret near the word Twilio",
+        keywords: &["twilio", "auth", "api"],
+        pattern: assign(
+            r"(?:twilio[A-Za-z0-9_.\-]{0,30}?(?:token|secret)|auth[_\-.]?token|api[_\-.]?secret)",
+            "[A-Za-z0-9]{32}",
+            false,
+        ),
+        context: &["twilio"],
+        scope: NEAR_NAME,
+        min_entropy: 3.0,
+        validate: Some(validate::letters_and_digits),
+        group: Some("twilio"),
+        examples: &[
+            "TWILIO_AUTH_TOKEN=ae7dafbcd6289eeeec5ac1a25a066b42",
+            "from twilio.rest import Client\nauth_token = \"0e6b270860e803d18fa7184915bc0930\"",
+        ],
+        negatives: &[
+            "TWILIO_AUTH_TOKEN=your_auth_token",
+            "auth_token = \"0e6b270860e803d18fa7184915bc0930\"",
+            "TWILIO_AUTH_TOKEN=[AuthToken]",
+        ],
+        remediation: TWILIO_REMEDIATION.into(),
+        ..base()
+    });
+    const POLYMARKET_REMEDIATION: &str = "Revoke the API key (the CLOB client's delete_api_key / deleteApiKey, signed \
+                                          with the wallet), create new credentials and keep them in .env; if the \
+                                          wallet key leaked too, move the funds first.";
+    rules.push(Rule {
+        id: "polymarket-api-key",
+        exchange: "polymarket",
+        severity: Medium,
+        description: "Polymarket CLOB API key (a UUID) under a key name near POLY_/CLOB_/Polymarket",
+        keywords: &["key", "api"],
+        pattern: assign(r"(?:key|api)", UUID, false),
+        context: POLYMARKET,
+        not_names: &["secret", "private", "priv", "pass", "cmc", "coinmarketcap"],
+        scope: NEAR_NAME,
+        min_entropy: 3.0,
+        group: Some("polymarket"),
+        examples: &[
+            "POLY_API_KEY=67019017-b499-4178-9e60-81741f0fd9e9",
+            r#"creds = ApiCreds(api_key="2967c63d-3c9e-4381-a7f8-ec98f36face1", api_secret=s, api_passphrase=p)"#,
+        ],
+        negatives: &[
+            "POLY_API_KEY=${POLY_API_KEY}",
+            r#"api_key = "67019017-b499-4178-9e60-81741f0fd9e9""#,
+            r#"CLOB_API_URL = "https://clob.polymarket.com"  # order id 67019017-b499-4178-9e60-81741f0fd9e9"#,
+        ],
+        remediation: POLYMARKET_REMEDIATION.into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "polymarket-api-secret",
+        exchange: "polymarket",
+        severity: High,
+        description: "Polymarket CLOB API secret (base64url of 32 bytes) under a secret name near POLY_/CLOB_/Polymarket",
+        keywords: &["secret"],
+        pattern: assign("secret", "[A-Za-z0-9_\\-]{43}=", false),
+        context: POLYMARKET,
+        scope: NEAR_NAME,
+        min_entropy: 4.0,
+        validate: Some(validate::letters_and_digits),
+        group: Some("polymarket"),
+        examples: &["CLOB_SECRET=LVQlv61YvpkNi0ftWAaUL4nH86vDGHQiVzW_iyLnbDc="],
+        negatives: &[
+            "CLOB_SECRET=",
+            "CLOB_SECRET=your-clob-secret",
+            "secret = \"LVQlv61YvpkNi0ftWAaUL4nH86vDGHQiVzW_iyLnbDc=\"",
+        ],
+        remediation: POLYMARKET_REMEDIATION.into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "polymarket-api-passphrase",
+        exchange: "polymarket",
+        severity: High,
+        description: "Polymarket CLOB API passphrase under a passphrase name near POLY_/CLOB_/Polymarket",
+        keywords: &["passphrase", "pass_phrase", "pass-phrase"],
+        pattern: assign(r"pass[_\-]?phrase", "[A-Za-z0-9_\\-]{16,128}", false),
+        context: POLYMARKET,
+        scope: NEAR_NAME,
+        min_entropy: 3.5,
+        validate: Some(validate::letters_and_digits),
+        group: Some("polymarket"),
+        examples: &["POLY_PASSPHRASE=6d01bfb1bced6352b87f50a75016a94a9c12c7ee1a546c4c1c49df53f88bb061"],
+        negatives: &[
+            "POLY_PASSPHRASE=your_passphrase_here",
+            "passphrase = \"6d01bfb1bced6352b87f50a75016a94a9c12c7ee1a546c4c1c49df53f88bb061\"",
+        ],
+        remediation: POLYMARKET_REMEDIATION.into(),
         ..base()
     });
     rules

@@ -70,6 +70,8 @@ const KNOWN_EXAMPLES: &[&str] = &[
     // The analytics source key in the script of every Cloudflare error page
     // (`Sparrow-Source-Key`), in saved copies of those pages.
     "c771f0e4b54944bebf4261d44bd79a1e",
+    // CoinMarketCap's sandbox API key (sandbox-api.coinmarketcap.com)
+    "b54bcf4d-1bca-4e8e-9a24-22ff2c3d462c",
     // gitleaks' global allowlist
     "014df517-39d1-4453-b7b3-9930c563627c",
 ];

@@ -22,5 +22,6 @@ mod manifest;
 mod report;
 mod sarif;
 mod scan;
+mod services;
 mod staged;
 mod verify;
