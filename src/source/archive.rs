@@ -98,7 +98,15 @@ pub fn open(path: &str, bytes: &[u8], max_member: u64, visit: &mut dyn Visit) {
         hit: Rc::new(Cell::new(None)),
         stopped: false,
     };
-    walker.archive(path, bytes, kind, 0);
+    // The archive readers are well-kept and fuzzed crates; should one still
+    // panic on some input, that archive is skipped, not the run.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        walker.archive(path, bytes, kind, 0);
+    }));
+    if read.is_err() {
+        let why = "the archive reader failed on it; the rest not read".to_string();
+        walker.visit.skipped(path, Why::Refused(why));
+    }
 }
 
 /// Which limit a gzip stream ran into.
@@ -224,14 +232,11 @@ impl Walker<'_> {
             let left = MAX_EXPANDED.saturating_sub(self.expanded.get());
             let cap = self.max_member.min(ratio_cap).min(left);
             let mut out = Vec::with_capacity(declared.min(cap) as usize);
-            let read = zip
-                .by_index(i)
-                .map_err(|e| e.to_string())
-                .and_then(|file| {
-                    file.take(cap + 1)
-                        .read_to_end(&mut out)
-                        .map_err(|e| e.to_string())
-                });
+            let read = zip.by_index(i).map_err(|e| e.to_string()).and_then(|file| {
+                file.take(cap + 1)
+                    .read_to_end(&mut out)
+                    .map_err(|e| e.to_string())
+            });
             self.expanded.set(self.expanded.get() + out.len() as u64);
             if let Err(e) = read {
                 let why = format!("corrupt zip member ({e}); skipped");
@@ -242,7 +247,8 @@ impl Walker<'_> {
                 if cap == self.max_member {
                     self.visit.skipped(&member, Why::TooLarge(out.len() as u64));
                 } else if cap == ratio_cap {
-                    self.visit.skipped(&member, bomb(out.len() as u64, compressed));
+                    self.visit
+                        .skipped(&member, bomb(out.len() as u64, compressed));
                 } else {
                     self.total_exceeded(&member);
                 }
@@ -284,9 +290,7 @@ impl Walker<'_> {
                 continue;
             }
             let mut out = Vec::with_capacity(declared as usize);
-            let read = (&mut entry)
-                .take(self.max_member + 1)
-                .read_to_end(&mut out);
+            let read = (&mut entry).take(self.max_member + 1).read_to_end(&mut out);
             if let Err(e) = read {
                 return self.broken(&member, "tar member", &e);
             }
@@ -418,7 +422,9 @@ impl<R: Read> Read for Limited<R> {
         let total_left = MAX_EXPANDED.saturating_sub(self.expanded.get());
         // One byte past the tighter limit tells it is reached.
         let allowed = ratio_left.min(total_left).saturating_add(1);
-        let len = buf.len().min(usize::try_from(allowed).unwrap_or(usize::MAX));
+        let len = buf
+            .len()
+            .min(usize::try_from(allowed).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..len])?;
         self.produced += n as u64;
         self.expanded.set(self.expanded.get() + n as u64);
@@ -430,5 +436,180 @@ impl<R: Read> Read for Limited<R> {
             return Ok(n);
         }
         Err(io::Error::other("expansion limit reached"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    /// What a walk handed on: members (path, bytes) and skips (path, why).
+    #[derive(Default)]
+    struct Seen {
+        members: Vec<(String, Vec<u8>)>,
+        skipped: Vec<(String, Why)>,
+    }
+
+    impl Visit for Seen {
+        fn wanted(&mut self, _: &str) -> bool {
+            true
+        }
+        fn member(&mut self, path: &str, bytes: &[u8]) {
+            self.members.push((path.to_string(), bytes.to_vec()));
+        }
+        fn skipped(&mut self, path: &str, why: Why) {
+            self.skipped.push((path.to_string(), why));
+        }
+    }
+
+    fn walk(path: &str, bytes: &[u8]) -> Seen {
+        let mut seen = Seen::default();
+        open(path, bytes, 16 << 20, &mut seen);
+        seen
+    }
+
+    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, bytes) in members {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, name, *bytes).unwrap();
+        }
+        tar.into_inner().unwrap()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn kinds_come_from_magic_bytes_and_text_is_never_an_archive() {
+        assert_eq!(kind(&zip_of(&[("a", b"x")])), Some(Kind::Zip));
+        assert_eq!(kind(&gzip(b"x")), Some(Kind::Gzip));
+        assert_eq!(kind(&tar_of(&[("a", b"x")])), Some(Kind::Tar));
+        assert_eq!(kind(b"PK\x03\x04 but text"), None);
+        assert_eq!(kind(b"\x7fELF\0\0"), None);
+    }
+
+    #[test]
+    fn nesting_stops_past_two_archives_inside_an_archive() {
+        let inner = zip_of(&[("x/.env", b"KEY=1\n")]);
+        let two = zip_of(&[("two.zip", &inner)]);
+        let one = tar_of(&[("one.zip", &two)]);
+        let top = gzip(&one);
+        // top.tgz > one.zip > two.zip > x/.env: two archives inside the top one.
+        let seen = walk("top.tgz", &top);
+        assert_eq!(seen.members.len(), 1, "{:?}", seen.skipped);
+        assert_eq!(seen.members[0].0, "top.tgz!one.zip!two.zip!x/.env");
+        // One more level is not opened.
+        let seen = walk("deeper.zip", &zip_of(&[("top.tgz", &top)]));
+        assert!(seen.members.is_empty());
+        assert_eq!(seen.skipped.len(), 1);
+        assert_eq!(seen.skipped[0].0, "deeper.zip!top.tgz!one.zip!two.zip");
+    }
+
+    #[test]
+    fn small_members_expand_freely_and_large_ones_within_the_ratio() {
+        let zeros = vec![0u8; RATIO_FREE as usize];
+        let seen = walk("a.zip", &zip_of(&[("zeros", &zeros)]));
+        assert_eq!(seen.members.len(), 1, "{:?}", seen.skipped);
+        let zeros = vec![0u8; 4 << 20];
+        let seen = walk("a.zip", &zip_of(&[("zeros", &zeros), ("b.txt", b"b")]));
+        assert_eq!(seen.members.len(), 1);
+        assert!(matches!(&seen.skipped[0].1, Why::Refused(why) if why.contains("zip bomb")));
+        let seen = walk("a.gz", &gzip(&zeros));
+        assert!(seen.members.is_empty());
+        assert!(matches!(&seen.skipped[0].1, Why::Refused(why) if why.contains("zip bomb")));
+    }
+
+    #[test]
+    fn a_member_larger_than_the_cap_is_too_large() {
+        let big = vec![b'a'; 1000];
+        let mut seen = Seen::default();
+        open(
+            "a.tar",
+            &tar_of(&[("big", &big), ("ok", b"ok")]),
+            999,
+            &mut seen,
+        );
+        assert_eq!(seen.members.len(), 1);
+        assert_eq!(
+            seen.skipped,
+            vec![("a.tar!big".to_string(), Why::TooLarge(1000))]
+        );
+    }
+
+    #[test]
+    fn the_member_count_is_bounded() {
+        let names: Vec<String> = (0..=MAX_MEMBERS).map(|i| format!("f{i}")).collect();
+        let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        let seen = walk("many.tar", &tar_of(&members));
+        assert_eq!(seen.members.len() as u64, MAX_MEMBERS);
+        assert!(matches!(&seen.skipped[..], [(p, Why::Refused(_))] if p == "many.tar"));
+    }
+
+    #[test]
+    fn damaged_archives_never_panic_and_keep_what_was_read() {
+        let zip = zip_of(&[("a/.env", b"KEY=1\n"), ("b/.env", b"KEY=2\n")]);
+        let tgz = gzip(&tar_of(&[("a/.env", b"KEY=1\n"), ("b/.env", b"KEY=2\n")]));
+        for (name, bytes) in [("a.zip", &zip), ("a.tgz", &tgz)] {
+            for cut in 0..bytes.len() {
+                walk(name, &bytes[..cut]);
+            }
+            for at in 0..bytes.len() {
+                for flip in [0x01, 0x80, 0xff] {
+                    let mut bad = bytes.clone();
+                    bad[at] ^= flip;
+                    walk(name, &bad);
+                }
+            }
+        }
+        // A gzip cut short: what came before the cut is read, and the
+        // reason says so.
+        let mut state = 1u32;
+        let noise: Vec<u8> = (0..20_000)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                b"0123456789abcdef"[(state >> 16) as usize % 16]
+            })
+            .collect();
+        let tgz = gzip(&tar_of(&[("a/.env", b"KEY=1\n"), ("noise.txt", &noise)]));
+        let seen = walk("a.tgz", &tgz[..tgz.len() / 2]);
+        assert_eq!(seen.members.len(), 1);
+        assert_eq!(seen.members[0].0, "a.tgz!a/.env");
+        assert!(
+            matches!(&seen.skipped[..], [(p, Why::Refused(w))]
+                if p == "a.tgz!noise.txt" && w.contains("truncated")),
+            "{:?}",
+            seen.skipped
+        );
+    }
+
+    #[test]
+    fn member_names_are_labels() {
+        assert_eq!(label(b"./x/../y"), "x/../y");
+        assert_eq!(label(b"a\\b\x1b[0m"), "a/b\u{FFFD}[0m");
+        assert_eq!(label(b"\xff.env"), "\u{FFFD}.env");
+        assert_eq!(label(b"./"), "(unnamed)");
+        assert_eq!(gunzipped_name("d/config.json.GZ"), "config.json");
+        assert_eq!(gunzipped_name("a.zip!dump.gz"), "dump");
+        assert_eq!(gunzipped_name("blob"), "blob");
     }
 }

@@ -292,8 +292,8 @@ impl archive::Visit for Members<'_, '_> {
         self.opened = true;
         // Matched at the path shown and as if the archive were extracted in
         // place (`a.zip/x/y`), so `config.json` or `user.zip!user` match.
-        let excluded = self.limits.exclude.matches(path)
-            || self.limits.exclude.matches(&extracted(path));
+        let excluded =
+            self.limits.exclude.matches(path) || self.limits.exclude.matches(&extracted(path));
         if excluded && self.counted {
             self.stats.skipped_excluded += 1;
         }
