@@ -1,6 +1,7 @@
 //! The one gate every source's content passes: the size cap, the read, the
-//! binary test and text decoding ([`super::text`]), the statistics and the
-//! problems recorded, then detection. The working tree, the index and
+//! binary test and text decoding ([`super::text`]), archives opened into
+//! their members ([`super::archive`]), the statistics and the problems
+//! recorded, then detection. The working tree, the index and
 //! history each only say where their content lives ([`Content`]) and where
 //! it came from ([`Provenance`]); a new source is one more file feeding it.
 
@@ -189,10 +190,12 @@ pub fn pass(
                     findings: Vec::new(),
                     stats,
                     problems,
+                    archive: path,
                     opened: false,
+                    refused: false,
                 };
                 archive::open(path, bytes, limits.max_file_size, &mut members);
-                let scanned = members.opened;
+                let scanned = !members.refused;
                 return (members.findings, bytes.len() as u64, scanned);
             }
         };
@@ -283,8 +286,13 @@ struct Members<'a, 'e> {
     findings: Vec<Finding>,
     stats: &'a mut Stats,
     problems: &'a mut Vec<Problem>,
-    /// Whether the archive could be opened at all (its members listed).
+    /// The archive's own path.
+    archive: &'a str,
+    /// Whether a member was met.
     opened: bool,
+    /// Whether the archive could not be opened at all (it then counts as
+    /// skipped, not as scanned).
+    refused: bool,
 }
 
 impl archive::Visit for Members<'_, '_> {
@@ -312,6 +320,7 @@ impl archive::Visit for Members<'_, '_> {
     }
 
     fn skipped(&mut self, path: &str, why: archive::Why) {
+        self.refused |= path == self.archive && !self.opened;
         if !self.counted {
             return;
         }

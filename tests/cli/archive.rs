@@ -312,6 +312,8 @@ fn corrupt_and_encrypted_zips_are_skipped_with_a_reason() {
         "{warnings}"
     );
     assert_eq!(report["summary"]["skipped"]["unreadable"], 2);
+    // The zip that could not be opened counts as skipped, not as scanned.
+    assert_eq!(report["summary"]["files_scanned"], 1);
 }
 
 #[test]
