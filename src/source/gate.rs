@@ -1,6 +1,7 @@
 //! The one gate every source's content passes: the size cap, the read, the
-//! binary test and text decoding ([`super::text`]), the statistics and the
-//! problems recorded, then detection. The working tree, the index and
+//! binary test and text decoding ([`super::text`]), archives opened into
+//! their members ([`super::archive`]), the statistics and the problems
+//! recorded, then detection. The working tree, the index and
 //! history each only say where their content lives ([`Content`]) and where
 //! it came from ([`Provenance`]); a new source is one more file feeding it.
 
@@ -9,7 +10,9 @@ use std::path::Path;
 use git2::{Odb, Oid};
 
 use super::history::Recent;
-use super::{BINARY_SNIFF, Limits, Problem, Provenance, Stats, detect, objects, text};
+use super::{
+    BINARY_SNIFF, Limits, Problem, Provenance, Stats, archive, detect, detect_as, objects, text,
+};
 use crate::detect::Engine;
 use crate::finding::{Finding, Source};
 
@@ -36,17 +39,43 @@ pub enum Skip {
 /// one), and hands `f` its text (decoded from UTF-16 when it has a
 /// byte-order mark) and its size in bytes as stored. A file is checked on
 /// what was opened, and its first 8 KiB decide it is binary before the rest
-/// is read; a file that grew since is cut off at the cap.
+/// is read; a file that grew since is cut off at the cap. An archive is
+/// binary here ([`pass`] opens it).
 pub fn read<R>(
     content: Content<'_>,
     max_size: u64,
     f: impl FnOnce(&[u8], u64) -> R,
 ) -> Result<R, Skip> {
+    load(content, max_size, false, |body| match body {
+        Body::Text(text, size) => Ok(f(text, size)),
+        Body::Archive(_) => Err(Skip::Binary),
+    })
+    .and_then(|r| r)
+}
+
+/// Content as read: text, or (when asked for) an archive's bytes.
+enum Body<'b> {
+    /// The text and the size as stored.
+    Text(&'b [u8], u64),
+    Archive(&'b [u8]),
+}
+
+/// [`read`], and with `archives` binary content that is an archive
+/// ([`archive::kind`]) is read in whole (under the same cap) as well.
+fn load<R>(
+    content: Content<'_>,
+    max_size: u64,
+    archives: bool,
+    f: impl FnOnce(Body<'_>) -> R,
+) -> Result<R, Skip> {
     match content {
         Content::File(path) => {
-            let bytes = read_file(path, max_size)?;
+            let (bytes, is_archive) = read_file(path, max_size, archives)?;
+            if is_archive {
+                return Ok(f(Body::Archive(&bytes)));
+            }
             let text = text(&bytes).ok_or(Skip::Binary)?;
-            Ok(f(&text, bytes.len() as u64))
+            Ok(f(Body::Text(&text, bytes.len() as u64)))
         }
         Content::Blob { odb, oid } => {
             let (size, _) = objects::read_header(odb, oid).map_err(Skip::Unreadable)?;
@@ -57,13 +86,18 @@ pub fn read<R>(
                 .read(oid)
                 .map_err(|e| Skip::Unreadable(e.message().to_string()))?;
             let bytes = object.data();
-            let text = text(bytes).ok_or(Skip::Binary)?;
-            Ok(f(&text, bytes.len() as u64))
+            match text(bytes) {
+                Some(text) => Ok(f(Body::Text(&text, bytes.len() as u64))),
+                None if archives && archive::kind(bytes).is_some() => Ok(f(Body::Archive(bytes))),
+                None => Err(Skip::Binary),
+            }
         }
     }
 }
 
-fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, Skip> {
+/// A file's bytes, and whether they are an archive (binary content is read
+/// past its first 8 KiB only then).
+fn read_file(path: &Path, max_size: u64, archives: bool) -> Result<(Vec<u8>, bool), Skip> {
     use std::io::Read as _;
     let io = |e: std::io::Error| Skip::Unreadable(e.to_string());
     let file = std::fs::File::open(path).map_err(io)?;
@@ -77,7 +111,8 @@ fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, Skip> {
         .take(BINARY_SNIFF as u64)
         .read_to_end(&mut head)
         .map_err(io)?;
-    if text(&head).is_none() {
+    let is_archive = text(&head).is_none();
+    if is_archive && !(archives && archive::kind(&head).is_some()) {
         return Err(Skip::Binary);
     }
     let mut bytes = head;
@@ -86,7 +121,7 @@ fn read_file(path: &Path, max_size: u64) -> Result<Vec<u8>, Skip> {
     if bytes.len() as u64 > max_size {
         return Err(Skip::TooLarge(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok((bytes, is_archive))
 }
 
 /// One piece of content at one path.
@@ -139,9 +174,33 @@ pub fn pass(
     {
         return Vec::new();
     }
-    let read = read(content, limits.max_file_size, |text, size| {
+    let read = load(content, limits.max_file_size, true, |body| {
+        let (text, size) = match body {
+            Body::Text(text, size) => (text, size),
+            // An archive is scanned whole, member by member, never against
+            // an earlier version, and leaves the recent and clean records
+            // alone (they are of text at one path).
+            Body::Archive(bytes) => {
+                let mut members = Members {
+                    engine,
+                    limits,
+                    prov,
+                    counted,
+                    note: history_note(content, prov),
+                    findings: Vec::new(),
+                    stats,
+                    problems,
+                    archive: path,
+                    opened: false,
+                    refused: false,
+                };
+                archive::open(path, bytes, limits.max_file_size, &mut members);
+                let scanned = !members.refused;
+                return (members.findings, bytes.len() as u64, scanned);
+            }
+        };
         let Some((delta, oid, signature)) = history else {
-            return (detect(engine, path, text, prov), size);
+            return (detect(engine, path, text, prov), size, true);
         };
         // A new version of a file adds what it changed: when nothing is found
         // around the change, nothing new is there (what is elsewhere was
@@ -166,11 +225,11 @@ pub fn pass(
         {
             delta.recent.mark_clean(oid, signature);
         }
-        (findings, size)
+        (findings, size, true)
     });
     match read {
-        Ok((findings, size)) => {
-            if counted {
+        Ok((findings, size, scanned)) => {
+            if counted && scanned {
                 let blob = matches!(content, Content::Blob { .. });
                 stats.files_scanned += u64::from(!blob || prov.source == Source::Staged);
                 stats.blobs_scanned += u64::from(blob);
@@ -211,5 +270,97 @@ pub fn pass(
             });
             Vec::new()
         }
+    }
+}
+
+/// What an archive's members go to: each through detection at its own path
+/// (`a.zip!x/y`), with the archive's provenance; what is skipped counted and
+/// recorded as for any content (only for the archive's counted reading).
+struct Members<'a, 'e> {
+    engine: &'e Engine,
+    limits: &'e Limits,
+    prov: Provenance<'e>,
+    counted: bool,
+    /// Where the archive is, for a warning about history content.
+    note: String,
+    findings: Vec<Finding>,
+    stats: &'a mut Stats,
+    problems: &'a mut Vec<Problem>,
+    /// The archive's own path.
+    archive: &'a str,
+    /// Whether a member was met.
+    opened: bool,
+    /// Whether the archive could not be opened at all (it then counts as
+    /// skipped, not as scanned).
+    refused: bool,
+}
+
+impl archive::Visit for Members<'_, '_> {
+    fn wanted(&mut self, path: &str) -> bool {
+        self.opened = true;
+        // Matched at the path shown and as if the archive were extracted in
+        // place (`a.zip/x/y`), so `config.json` or `user.zip!user` match.
+        let excluded =
+            self.limits.exclude.matches(path) || self.limits.exclude.matches(&extracted(path));
+        if excluded && self.counted {
+            self.stats.skipped_excluded += 1;
+        }
+        !excluded
+    }
+
+    fn member(&mut self, path: &str, bytes: &[u8]) {
+        match text(bytes) {
+            Some(text) => {
+                let found = detect_as(self.engine, &extracted(path), path, &text, self.prov);
+                self.findings.extend(found);
+            }
+            None if self.counted => self.stats.skipped_binary += 1,
+            None => {}
+        }
+    }
+
+    fn skipped(&mut self, path: &str, why: archive::Why) {
+        self.refused |= path == self.archive && !self.opened;
+        if !self.counted {
+            return;
+        }
+        match why {
+            archive::Why::TooLarge(size) => {
+                self.stats.skipped_too_large += 1;
+                let what = format!("{}archive member ", self.note);
+                self.problems
+                    .push(Problem::too_large(path, size, self.limits, &what));
+            }
+            archive::Why::Refused(reason) => {
+                self.stats.skipped_unreadable += 1;
+                let reason = match self.note.as_str() {
+                    "" => reason,
+                    note => format!("{}: {reason}", note.trim_end()),
+                };
+                self.problems.push(Problem {
+                    path: path.to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+}
+
+/// A member's path as if its archives were extracted in place: what
+/// path-based decisions read.
+fn extracted(path: &str) -> String {
+    path.replace(archive::SEPARATOR, "/")
+}
+
+/// Where history content is (the blob and the commit that brought it), to
+/// start a warning with; empty for the working tree and the index.
+fn history_note(content: Content<'_>, prov: Provenance<'_>) -> String {
+    match (content, prov.source) {
+        (Content::Blob { oid, .. }, Source::History) => format!(
+            "in blob {oid} (first seen in commit {}) ",
+            prov.commit
+                .map_or("before the range", |c| c.commit.as_str())
+        ),
+        _ => String::new(),
     }
 }

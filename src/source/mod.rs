@@ -7,11 +7,13 @@
 //!   its working tree (entries tracked / untracked / ignored);
 //! - `gate`: the one read step (size cap, read, binary test and decoding,
 //!   counts, detection) every source's content passes;
+//! - `archive`: a zip, tar or gzip the gate meets, turned into members;
 //! - `walk` (with `git_view`, what git tracks and ignores): that walk;
 //! - `tree`, `staged`, `history`: the sources; `index` and `objects` read
 //!   git's own files safely; `exclude`: the paths a run leaves out;
 //! - `counts`: debug-build counters of repository opens and walks.
 
+pub mod archive;
 pub mod counts;
 pub mod exclude;
 pub mod gate;
@@ -188,10 +190,23 @@ pub struct Provenance<'a> {
 
 /// Runs the engine on one piece of content and turns its matches into findings.
 pub fn detect(engine: &Engine, path: &str, bytes: &[u8], prov: Provenance<'_>) -> Vec<Finding> {
+    detect_as(engine, path, path, bytes, prov)
+}
+
+/// [`detect`] for content shown at `shown` (an archive member's
+/// `a.zip!x/y`) whose path-based decisions (kind of file, keywords and
+/// context in the path) are made on `path` (`a.zip/x/y`, as if extracted).
+pub fn detect_as(
+    engine: &Engine,
+    path: &str,
+    shown: &str,
+    bytes: &[u8],
+    prov: Provenance<'_>,
+) -> Vec<Finding> {
     let matches: Vec<Match> = engine.scan_from(prov.source, path, bytes);
     let findings: Vec<Finding> = matches
         .iter()
-        .map(|m| finding(engine, path, bytes, m, prov))
+        .map(|m| finding(engine, (path, shown), bytes, m, prov))
         .collect();
     if let Some(collector) = engine.collector() {
         collector.offer(engine, bytes, &matches, &findings);
@@ -213,7 +228,13 @@ fn proof(m: &Match) -> String {
     }
 }
 
-fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenance<'_>) -> Finding {
+fn finding(
+    engine: &Engine,
+    (path, shown): (&str, &str),
+    bytes: &[u8],
+    m: &Match,
+    prov: Provenance<'_>,
+) -> Finding {
     let rule = engine.rule(m.rule);
     let label = rule
         .description
@@ -227,7 +248,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         Source::Ignored => "in gitignored file",
         Source::Manifest => "in",
     };
-    let shown_path = redact::sanitize(path);
+    let shown_path = redact::sanitize(shown);
     let matched = &bytes[m.start..m.end];
     let line_start = bytes[..m.start]
         .iter()
@@ -250,7 +271,7 @@ fn finding(engine: &Engine, path: &str, bytes: &[u8], m: &Match, prov: Provenanc
         message: format!("{label} {verb} {shown_path}{}", proof(m)),
         location: Location {
             source: prov.source,
-            path: path.to_string(),
+            path: shown.to_string(),
             line: Some(m.line),
             column: Some(m.column),
             commit: prov.commit.map(|c| c.commit.clone()),

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod archive;
 mod baseline;
 mod corrupt;
 mod counts;
