@@ -14,9 +14,9 @@ use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
 
 /// A password's value: four groups of four lowercase letters (a Google app
-/// password as shown), else 8 to 128 characters without blanks or quotes
+/// password as shown), else 8 to 128 characters without blanks, quotes or `;`
 /// (shorter ones are the stand-ins of tests and docs: `s3cret`, `abc123`).
-const PASSWORD_VALUE: &str = r#"[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}|[^\s"'`\\]{8,128}"#;
+const PASSWORD_VALUE: &str = r#"[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}|[^\s"'`\\;]{8,128}"#;
 
 /// Database and message-broker URL schemes (with SQLAlchemy's `+driver`).
 const DB_SCHEMES: &str = r"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|oracle)(?:\+[a-z0-9]+)?";
@@ -68,7 +68,7 @@ pub fn rules() -> Vec<Rule> {
                       SMTP_PASS, API_PASS), in code or config",
         keywords: &["pass", "pwd"],
         pattern: format!(
-            r#"(?m)(?i:(?P<name>{ID}{{0,40}}?(?:pass|pwd){ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}(?P<open>{Q})?(?P<secret>{PASSWORD_VALUE})(?:\\{{0,3}}["'`]|[ \t]*(?:#.*)?\r?$)"#
+            r#"(?m)(?i:(?P<name>{ID}{{0,40}}?(?:pass|pwd){ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}(?P<open>{Q})?(?P<secret>{PASSWORD_VALUE})(?:\\{{0,3}}["'`]|[ \t;]|\r|$)"#
         ),
         scope: NEAR_NAME,
         min_entropy: 2.5,

@@ -194,12 +194,15 @@ impl Engine {
             // gitleaks-style rules: secrets are ASCII, and Unicode's `(?i)k`
             // (which also matches the Kelvin sign) makes far larger
             // automata. A custom rule that needs Unicode (`\p{L}`) keeps it.
+            // `^` and `$` see `\r`, `\n` and `\r\n` as line ends, as the
+            // reported line numbers do (and `.` stops at either).
             let build = |unicode: bool| {
                 Regex::builder()
                     .syntax(
                         regex_automata::util::syntax::Config::new()
                             .utf8(false)
-                            .unicode(unicode),
+                            .unicode(unicode)
+                            .crlf(true),
                     )
                     .configure(Regex::config().utf8_empty(false))
                     .build(&rule.pattern)
