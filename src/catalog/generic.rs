@@ -68,6 +68,7 @@ pub fn rules() -> Vec<Rule> {
             r#"outputToken: 1f9840a85d5af5bf1d1762f925bdaddc4201f984.factory.bridge.near"#,
             r#""access_token": "_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln""#,
             r#"secret = os.getenv("API_SECRET", default_secret_from_vault)"#,
+            r#""password": "3d1f0e6a9c7b5e2d4f8a1c3e5b7d9f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d""#,
             r#"var apiToken string = os.Getenv("API_TOKEN_FOR_THE_BOT_X1")"#,
             r#"for token in tokens: print("Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A")"#,
         ],
@@ -117,9 +118,11 @@ fn digest_under_bare_key(name: &[u8], value: &[u8], _exchange: &str) -> bool {
         .iter()
         .copied()
         .filter(|b| b.is_ascii_alphanumeric() || *b == b'_');
-    bare.eq(b"key".iter().copied())
-        && matches!(value.len(), 32 | 40 | 64)
+    let digest = matches!(value.len(), 32 | 40 | 64)
         && value
             .iter()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+    // Under a bare `key` (passivbot's config hashes), or under a password
+    // name (OctoBot keeps its web interface password as a SHA-256).
+    digest && (bare.eq(b"key".iter().copied()) || crate::catalog::passwords::is_password_name(name))
 }

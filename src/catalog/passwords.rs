@@ -83,6 +83,9 @@ pub fn rules() -> Vec<Rule> {
             "  password: 31KTt4R5zS4Th1   # the bot account",
         ],
         negatives: &[
+            // A shell test of a variable's value, and a password's SHA-256.
+            r#"if test "$linkmode,$pass" = "prog,link"; then"#,
+            r#""password": "3d1f0e6a9c7b5e2d4f8a1c3e5b7d9f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d""#,
             r#"password = os.environ["DB_PASSWORD"]"#,
             r#"password = getpass("Enter your password: ")"#,
             r#"PASSWORD = "Enter your password""#,
@@ -219,6 +222,16 @@ const STAND_IN_NAME_WORDS: &[&str] =
 /// (`password_prompt`, `password_min_length`). `name` is lowercase: words
 /// are split at `_`, `-`, `.` and other separators, and a word counts when
 /// it is a password word or ends in one (`dbpassword`, `smtppass`).
+/// True when a (lowercase) field name says it holds a password.
+pub(crate) fn is_password_name(name: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(name);
+    ["password", "passwd", "passphrase"]
+        .iter()
+        .any(|w| text.contains(w))
+        || text.ends_with("pass")
+        || text.ends_with("pwd")
+}
+
 fn not_a_password_name(name: &[u8], _value: &[u8], _exchange: &str) -> bool {
     let text = String::from_utf8_lossy(name);
     let word_says_password = |w: &str| {
@@ -359,6 +372,11 @@ fn password_value(value: &[u8]) -> bool {
             || text.chars().skip(1).any(|c| c.is_ascii_uppercase())
                 && text.starts_with(|c: char| c.is_ascii_lowercase()));
     let is_hex_number = text.starts_with("0x") && text[2..].chars().all(|c| c.is_ascii_hexdigit());
+    // A password kept as its digest (OctoBot's web interface: SHA-256).
+    let is_digest = matches!(text.len(), 32 | 40 | 64 | 128)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
     // Letters alone: a word or a name (`HummingBot`), unless as long as a
     // generated one (a Google app password without its blanks).
     let is_short_word = text.chars().all(|c| c.is_ascii_alphabetic()) && text.len() < 16;
@@ -380,6 +398,7 @@ fn password_value(value: &[u8]) -> bool {
         && !is_words
         && !is_number
         && !is_hex_number
+        && !is_digest
         && !is_short_word
         && (classes >= 2 || text.len() >= 12)
         && !holds_stand_in(text)

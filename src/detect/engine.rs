@@ -485,6 +485,19 @@ impl Engine {
                     let (start, end) = (secret.start, secret.end);
                     let value = &bytes[start..end];
                     if let Some(name) = name {
+                        // `$pass` is a variable's value, not a field being
+                        // set: in shell (`test "$mode,$pass" = "lib,link"`)
+                        // and config; only code (PHP's `$password = "…"`)
+                        // assigns to a `$` name, and never through a quote.
+                        if name.start > 0
+                            && bytes[name.start - 1] == b'$'
+                            && (kind != FileKind::Code
+                                || bytes
+                                    .get(name.end)
+                                    .is_some_and(|b| matches!(b, b'"' | b'\'' | b'`' | b'\\')))
+                        {
+                            continue;
+                        }
                         let lower = bytes[name.start..name.end].to_ascii_lowercase();
                         if is_non_secret_name(&lower)
                             || rule
