@@ -20,7 +20,7 @@ pub fn rules() -> Vec<Rule> {
         // frameworks call their signing secret (`SECRET_KEY`, `jwt_secret_key`,
         // 64 hex as often as not), which the generic rules report for what
         // its name says.
-        pattern: assign(r"(?:private[_\-.]?key|privkey|priv[_\-]?key|wallet[_\-.]?(?:key|secret)|\bpk\b|signer[_\-.]?key|eth[_\-.]?key)", r"(?:0x)?[0-9a-fA-F]{64}", false),
+        pattern: assign(r"(?:private[_\-.]?key|privkey|priv[_\-]?key|wallet[_\-.]?(?:key|secret)|\bpk\b|\bp_?key\b|signer[_\-.]?key|eth[_\-.]?key)", r"(?:0x)?[0-9a-fA-F]{64}", false),
         validate: Some(validate::evm_private_key),
         min_entropy: 3.3,
         scope: NEAR_NAME,
@@ -28,10 +28,12 @@ pub fn rules() -> Vec<Rule> {
         examples: &[
             r#"PRIVATE_KEY=0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616"#,
             r#"wallet_secret = "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e""#,
+            r#"pkey = "9A4E2C7B1D5F3A8E6C0B2D4F7A9C1E3B5D8F0A2C4E6B9D1F3A5C7E0B2D4F6A8C""#,
         ],
         negatives: &[
             r#"PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"#,
             r#"private_key_hash = "cc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
+            r#"pkey_digest = "9a4e2c7b1d5f3a8e6c0b2d4f7a9c1e3b5d8f0a2c4e6b9d1f3a5c7e0b2d4f6a8c""#,
             r#"tx = "0xcc6577428c2f6d6bc64e5a22fac180d6b2e6e1b465e551305fd2d2490ca4c616""#,
             r#""jwt_secret_key": "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e","#,
             r#"SECRET_KEY = "5f3c91d2a47be08e6d1f2c9a0b7e43d18c6a5f20e9b17d4c3a8f6e2d1b0c9a7e""#,
