@@ -522,19 +522,6 @@ impl Engine {
                     if is_placeholder(value) {
                         continue;
                     }
-                    // A field's value that what stands around it says is no
-                    // credential (a prefixed token says what it is itself; a
-                    // wallet key is judged by its derivation).
-                    if !rule.wallet
-                        && rule.scope == Scope::Assignment
-                        && (surroundings::is_partner_code(bytes, start, end)
-                            || name.is_some_and(|name| {
-                                surroundings::in_public_key_object(bytes, (name.start, name.end))
-                            })
-                            || surroundings::has_public_twin(bytes, start, end))
-                    {
-                        continue;
-                    }
                     // A file named after the exchange (`hyperliquid/config.json`,
                     // `binance.yml`) is context too, farther than anything in the content.
                     let Some(distance) =
@@ -545,6 +532,20 @@ impl Engine {
                         continue;
                     };
                     if allowed_inline(bytes, start, markers.get_or_init(|| allow_markers(bytes))) {
+                        continue;
+                    }
+                    // Last, as the dearest check (a public twin is looked for
+                    // in the whole content): a field's value that what stands
+                    // around it says is no credential (a prefixed token says
+                    // what it is itself; a wallet key is judged by its derivation).
+                    if !rule.wallet
+                        && rule.scope == Scope::Assignment
+                        && (surroundings::is_partner_code(bytes, start, end)
+                            || name.is_some_and(|name| {
+                                surroundings::in_public_key_object(bytes, (name.start, name.end))
+                            })
+                            || surroundings::has_public_twin(bytes, start, end))
+                    {
                         continue;
                     }
                     run.candidates += 1;
