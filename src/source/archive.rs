@@ -239,7 +239,7 @@ impl Walker<'_> {
             });
             self.expanded.set(self.expanded.get() + out.len() as u64);
             if let Err(e) = read {
-                let why = format!("corrupt zip member ({e}); skipped");
+                let why = format!("corrupt zip member ({}); skipped", crate::redact::scrub(&e));
                 self.visit.skipped(&member, Why::Refused(why));
                 continue;
             }
@@ -289,16 +289,12 @@ impl Walker<'_> {
                 self.visit.skipped(&member, Why::TooLarge(declared));
                 continue;
             }
-            let mut out = Vec::with_capacity(declared as usize);
-            let read = (&mut entry).take(self.max_member + 1).read_to_end(&mut out);
-            if let Err(e) = read {
-                return self.broken(&member, "tar member", &e);
+            let out = Vec::with_capacity(declared as usize);
+            match self.read_member(&member, &mut entry, out, "tar member") {
+                MemberRead::Member(out) => self.entry(&member, &out, depth),
+                MemberRead::TooLarge => continue,
+                MemberRead::Broken => return,
             }
-            if out.len() as u64 > self.max_member {
-                self.visit.skipped(&member, Why::TooLarge(out.len() as u64));
-                continue;
-            }
-            self.entry(&member, &out, depth);
         }
     }
 
@@ -328,18 +324,32 @@ impl Walker<'_> {
         if !self.visit.wanted(&member) {
             return;
         }
-        let mut out = head;
-        let read = (&mut reader)
-            .take((self.max_member + 1).saturating_sub(out.len() as u64))
-            .read_to_end(&mut out);
-        if let Err(e) = read {
-            return self.broken(&member, "gzip stream", &e);
+        if let MemberRead::Member(out) = self.read_member(&member, &mut reader, head, "gzip stream")
+        {
+            self.entry(&member, &out, depth);
+        }
+    }
+
+    /// The rest of a member from `reader` after what `out` holds, up to the
+    /// member size cap: a member too large is skipped, a read error (a limit
+    /// of the stream reached, or a corrupt one) ends the archive.
+    fn read_member(
+        &mut self,
+        member: &str,
+        reader: impl Read,
+        mut out: Vec<u8>,
+        what: &str,
+    ) -> MemberRead {
+        let room = (self.max_member + 1).saturating_sub(out.len() as u64);
+        if let Err(e) = reader.take(room).read_to_end(&mut out) {
+            self.broken(member, what, &e);
+            return MemberRead::Broken;
         }
         if out.len() as u64 > self.max_member {
-            self.visit.skipped(&member, Why::TooLarge(out.len() as u64));
-            return;
+            self.visit.skipped(member, Why::TooLarge(out.len() as u64));
+            return MemberRead::TooLarge;
         }
-        self.entry(&member, &out, depth);
+        MemberRead::Member(out)
     }
 
     /// A read error: a gzip limit reached, or a corrupt or truncated stream.
@@ -362,6 +372,15 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// What reading one member of a stream gave.
+enum MemberRead {
+    Member(Vec<u8>),
+    /// Over the member size cap: skipped, the archive goes on.
+    TooLarge,
+    /// The stream broke or hit a limit: the rest of the archive is not read.
+    Broken,
 }
 
 /// How far `compressed` bytes may expand.
