@@ -203,7 +203,9 @@ pub(crate) fn assign_whole(name: &str, value: &str, quoted: bool) -> String {
     )
 }
 
-fn assign_ending(name: &str, value: &str, quoted: bool, end: &str) -> String {
+/// [`assign`] with `end` as what may follow an unquoted value (besides a
+/// quote and the line's end).
+pub(crate) fn assign_ending(name: &str, value: &str, quoted: bool, end: &str) -> String {
     let open = if quoted {
         format!("(?P<open>{Q})")
     } else {

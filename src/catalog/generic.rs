@@ -43,7 +43,7 @@ pub fn rules() -> Vec<Rule> {
             r#"System.setProperty("API_TOKEN", "Lp4Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8Rt");"#,
             r#"$apiToken .= "Bx4Mc7Gd1Js6Fp0AyE2uKm8RtQwZt4Kq";"#,
             r#"const token = process.env.BOT_TOKEN || "Gd1Js6Fp0AyE2uKm8RtQwZt4Kq9Wm2Lx";"#,
-            r#"<add key="DbPassword" value="Fs0AyE2uKm8RtQz7Xv9Lp4Tz8Wn3Bj6H" />"#,
+            r#"<add key="ApiToken" value="Fs0AyE2uKm8RtQz7Xv9Lp4Tz8Wn3Bj6H" />"#,
         ],
         negatives: &[
             r#"api_key = os.getenv("EXCHANGE_API_KEY")"#,

@@ -8,7 +8,7 @@
 //! `os.environ[…]`, `config.password`), prompt texts, variable names and
 //! the stand-ins documentation uses (`password`, `changeme`, `****`).
 
-use crate::catalog::build::{AROUND, ID, NEAR_NAME, Q, assign};
+use crate::catalog::build::{AROUND, NEAR_NAME, assign, assign_ending};
 use crate::detect::entropy;
 use crate::detect::rule::{Rule, base};
 use crate::finding::Severity;
@@ -67,9 +67,8 @@ pub fn rules() -> Vec<Rule> {
         description: "Password or passphrase assigned to a field whose name says so (password, passwd, pwd, passphrase, \
                       SMTP_PASS, API_PASS), in code or config",
         keywords: &["pass", "pwd"],
-        pattern: format!(
-            r#"(?m)(?i:(?P<name>{ID}{{0,40}}?(?:pass|pwd){ID}{{0,40}})){Q}?[ \t]{{0,8}}(?:=>|:=|=|:)[ \t]{{0,8}}(?P<open>{Q})?(?P<secret>{PASSWORD_VALUE})(?:\\{{0,3}}["'`]|[ \t;]|\r|$)"#
-        ),
+        // An unquoted password ends at a blank or `;` (a comment may follow).
+        pattern: assign_ending(r"(?:pass|pwd)", PASSWORD_VALUE, false, r"[ \t;]|\r"),
         scope: NEAR_NAME,
         min_entropy: 2.5,
         validate: Some(password_value),
@@ -79,12 +78,16 @@ pub fn rules() -> Vec<Rule> {
             r#"smtp = {"host": "smtp.gmail.com", "user": "bot@example.org", "password": "vuni lulk rfrv aexg"}"#,
             "SMTP_PASS=V!BBXll5MXSW3w",
             "API_PASS=a07u5Ikb6SM",
+            // Through the shared assignment reader: an XML setting, a getenv default.
+            r#"<add key="DbPassword" value="Fs0AyE2uKm8RtQz7Xv9Lp4Tz8Wn3Bj6H" />"#,
+            r#"smtp_password = os.getenv("SMTP_PASSWORD", "Vq7#mRt2Lp9x")"#,
             r#"db_password = "wuZ6476GFy""#,
             "  password: 31KTt4R5zS4Th1   # the bot account",
         ],
         negatives: &[
             // A shell test of a variable's value, and a password's SHA-256.
             r#"if test "$linkmode,$pass" = "prog,link"; then"#,
+            r#"(0,r._)("input",{id:"password","onUpdate:modelValue":t[1]||(t[1]=e=>n.form.password=e)})"#,
             r#""password": "3d1f0e6a9c7b5e2d4f8a1c3e5b7d9f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d""#,
             r#"password = os.environ["DB_PASSWORD"]"#,
             r#"password = getpass("Enter your password: ")"#,
@@ -371,6 +374,12 @@ fn password_value(value: &[u8]) -> bool {
         && (text.contains(['_', '-'])
             || text.chars().skip(1).any(|c| c.is_ascii_uppercase())
                 && text.starts_with(|c: char| c.is_ascii_lowercase()));
+    // `onUpdate:modelValue`, `xs:string`: letters joined by `:` name an
+    // attribute or a type (a minified page's next key after `id:"password",`).
+    let is_qualified_name = text.contains(':')
+        && text
+            .split(':')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()));
     let is_hex_number = text.starts_with("0x") && text[2..].chars().all(|c| c.is_ascii_hexdigit());
     // A password kept as its digest (OctoBot's web interface: SHA-256).
     let is_digest = matches!(text.len(), 32 | 40 | 64 | 128)
@@ -399,6 +408,7 @@ fn password_value(value: &[u8]) -> bool {
         && !is_number
         && !is_hex_number
         && !is_digest
+        && !is_qualified_name
         && !is_short_word
         && (classes >= 2 || text.len() >= 12)
         && !holds_stand_in(text)
