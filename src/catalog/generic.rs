@@ -44,6 +44,9 @@ pub fn rules() -> Vec<Rule> {
             r#"$apiToken .= "Bx4Mc7Gd1Js6Fp0AyE2uKm8RtQwZt4Kq";"#,
             r#"const token = process.env.BOT_TOKEN || "Gd1Js6Fp0AyE2uKm8RtQwZt4Kq9Wm2Lx";"#,
             r#"<add key="ApiToken" value="Fs0AyE2uKm8RtQz7Xv9Lp4Tz8Wn3Bj6H" />"#,
+            r#"buildConfigField "String", "API_SECRET", "\"Km8RtQz7Xv9Lp4Tz8Wn3Bj6HFs0AyE2u\"""#,
+            // Wrapped by Prettier onto the next line.
+            "export const privateKey =\n  'Lp4Tz8Wn3Bj6HFs0AyE2uKm8RtQz7Xv9';",
         ],
         negatives: &[
             r#"api_key = os.getenv("EXCHANGE_API_KEY")"#,
@@ -95,8 +98,15 @@ pub fn rules() -> Vec<Rule> {
             "API_TOKEN ?= Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0AyE2u",
             "BOT_SECRET ::= Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0AyE2",
             "<apiToken>Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp</apiToken>",
+            // A Dockerfile's legacy form.
+            "ENV BOT_API_SECRET Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X",
         ],
         negatives: &[
+            // Blanks alone set nothing outside an `ENV` instruction.
+            "BOT_API_SECRET Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X",
+            "RUN echo BOT_API_SECRET Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X",
+            // A YAML block under a secret's name: its first key is no value.
+            "api_secrets:\n  Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X: enabled",
             "PHEMEX_API_SECRET=${PHEMEX_API_SECRET}",
             "PHEMEX_API_KEY_ENV=PHEMEX_API_KEY_VAR",
             "<apiToken>${API_TOKEN_FROM_THE_ENVIRONMENT}</apiToken>",

@@ -1,9 +1,16 @@
 //! PEM private keys of any origin, plain and password-protected.
 
 use crate::catalog::build::PEM_BLOCK;
-use crate::detect::rule::{Rule, base};
+use crate::detect::rule::{Rule, Scope, base};
 use crate::detect::validate;
 use crate::finding::Severity;
+
+/// The scope of a base64-encoded key: from its first characters to the end
+/// of its line (a 4096-bit RSA key is about 4,400 characters encoded).
+const ENCODED_PEM: Scope = Scope::NearKeyword {
+    before: 8,
+    after: 16_400,
+};
 
 /// The rules of this file, in the engine's order.
 #[allow(clippy::vec_init_then_push)] // one push per rule keeps each rule a self-contained block
@@ -16,18 +23,63 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "PEM private key (RSA, EC, DSA, OpenSSH or PKCS#8), multi-line or with \\n escapes",
         keywords: &["private key-----"],
-        pattern: r"(?P<secret>-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----(?:[A-Za-z0-9+/=\r\n \t]|\\+[rn]){64,12000}?-----END (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----)".into(),
+        // The body may be split across string literals joined by `+`, `,` or
+        // adjacency (`"-----BEGIN …-----\n" +\n "MIIE…\n" +\n …`).
+// Some tools write six dashes (`------END RSA PRIVATE KEY------`). A
+        // key cut off before its END line inside a one-line string (a test's
+        // "truncated key" case) still holds the private scalar: it ends at
+        // the string's closing quote.
+        pattern: r#"(?P<secret>-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}(?:(?:[A-Za-z0-9+/=\r\n \t"'`,]|\\+[rn]){64,12000}?-{5,}END (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}|(?:\\+[rn])+(?:[A-Za-z0-9+/=]|\\+[rn]){64,12000}["']))"#.into(),
         scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
         generic: true,
-        examples: &["key = \"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7Dxtp\\n-----END RSA PRIVATE KEY-----\""],
+        examples: &[
+            "key = \"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7Dxtp\\n-----END RSA PRIVATE KEY-----\"",
+            // Split across concatenated literals (JS, Java).
+            "const key = \"-----BEGIN RSA PRIVATE KEY-----\\n\" +\n  \"MIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0Rl\\n\" +\n  \"gLKOmxgJTeKdNnFRIBXuDL7Dxtp4Fk2Nw8Qz\\n\" +\n  \"-----END RSA PRIVATE KEY-----\";",
+            // Cut off before its END line, in a one-line string.
+            "client.secret = \"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEIBq7Kx2VmN9pQ4rT8wZ1cL6yH3jF5dS0aG7uE2iO9nWvoAoGCCqGSM49\\nAwEHoUQDQgAE4Lq8Vz\"",
+            // Six dashes, as some tools write them.
+            "------BEGIN RSA PRIVATE KEY------\nMIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKt\nJ0RlgLKOmxgJTeKdNnFRIBXuDL7Dxtp\n------END RSA PRIVATE KEY------",
+            // Python's adjacent literals.
+            "KEY = (\n    '-----BEGIN PRIVATE KEY-----\\n'\n    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEf\\n'\n    '-----END PRIVATE KEY-----\\n'\n)",
+        ],
         negatives: &[
             "\"secret\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBABACAFQA<...>s8KX8=\\n-----END PRIVATE KEY-----\"",
             "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0Rl\n-----END PUBLIC KEY-----",
+            // Cut off, but only a stub before the quote.
+            "secret = \"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEI...\"",
+            // A header and a footer with code between: a template, no key.
+            "pem = \"-----BEGIN RSA PRIVATE KEY-----\\n\" + wrapKeyBodyIntoSixtyFourCharacterLines + \"\\n-----END RSA PRIVATE KEY-----\"",
         ],
         remediation: "Replace this key pair: generate a new private key, register its public key where the \
                       old one was used (for an exchange API key, delete the old key there), and keep the new \
                       private key out of the repository."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
+        id: "pem-private-key-base64",
+        exchange: "pem",
+        severity: High,
+        description: "PEM private key base64-encoded whole (LS0tLS1CRUdJTi…), as Kubernetes secrets and kubeconfigs hold it",
+        // base64 of `-----BEGIN `, at the start of an encoding.
+        keywords: &["ls0tls1crudjti"],
+        pattern: r"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,16000}={0,2})(?:[^A-Za-z0-9+/=]|$)".into(),
+        scope: ENCODED_PEM,
+        validate: Some(validate::base64_pem_private_key),
+        examples: &[
+            "  client-key-data: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDUHRZZ2ptVWhCZWwzMWlFbDJocENoWWdDZnJMMXNwTngKbnlWbWloQS8yTzc2VU1GeEZrTS9SNUtqcDF2UnQrMWZqT1JTLzZpbEk4aWhONUtYU2M3VHZvL2hCS3FGWVkvawotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==",
+            "TLS_KEY_B64=\"LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFdlFJQkFEQU5CZ2txaGtpRzl3MEJBUUVGQUFTQ3Y1WkpyM0oxVFdEdGt3dEREYit4SEthczFWT3FnNllZClpZbjlaaHlpQTR1b1JnbmF0bVVkakFXdEdTVThwbys3OTlOa3NuUkg5dWNBVXNkTWxIVXZUQ1FDeUVaRHovVGQKLS0tLS1FTkQgUlNBIFBSSVZBVEUgS0VZLS0tLS0K\"",
+        ],
+        negatives: &[
+            // A certificate, an encrypted key, and a stub.
+            "  client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDZEo4SHlTNVNVa0NuRDh6UkE5YTlTa3BYejl3M1FsWTcKWmt1dnFkdDdzOFN0cWNibnIzeUJkR0JMRVBIMXFoVDYxcXRjNHhhdHdzOHBoUDluaEZ5SmZtNWRpNFB6SjU5RgotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==",
+            "key_b64: LS0tLS1CRUdJTiBFTkNSWVBURUQgUFJJVkFURSBLRVktLS0tLQpNSUlFdlFJQkFEQU5CZ2txaGtpRzl3MEJBUUVGQUFTQ0h6NXIxcFk0T2pFMmpCTXB0VXNHcjdDbVkrdUN1M1pSCjF6VE9sVWNSNjRjWFFMaW9EbmtISWZ4SXEySFp0L1BsSmh4MmpJY2xIa0NpSHA2YlIxSXFmRW91SGd4ek5OQUwKLS0tLS1FTkQgRU5DUllQVEVEIFBSSVZBVEUgS0VZLS0tLS0K",
+            "stub: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBLi4uCihrZXkgbWF0ZXJpYWwgcmVtb3ZlZCBmcm9tIHRoZSBkb2NzOyBzZWUgdGhlIGt1YmVybmV0ZXMgZ3VpZGUgZm9yIGhvdyB0byBjcmVhdGUgb25lKQotLS0tLUVORCBSU0EgUFJJVkFURSBLRVktLS0tLQo=",
+        ],
+        remediation: "Replace this key pair: generate a new private key, register its public key where the \
+                      old one was used, and keep the new private key (encoded or not) out of the repository."
             .into(),
         ..base()
     });
@@ -37,10 +89,14 @@ pub fn rules() -> Vec<Rule> {
         severity: Low,
         description: "Password-protected PEM private key (safe only while its password is strong)",
         keywords: &["encrypted private key-----", "proc-type: 4,encrypted"],
-        pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,12000}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-----)".into(),
+        pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,12000}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-{5,})".into(),
         scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
-        examples: &["-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2is\n-----END ENCRYPTED PRIVATE KEY-----"],
+        examples: &[
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2is\n-----END ENCRYPTED PRIVATE KEY-----",
+            // OpenSSL's legacy form, with header lines.
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,4E1B2C6F8A0D3E57\n\nq8Lm2Xk9Rp4Wn7Bj3Hc1Dg5Fs0Ay2uKm8Rt6Zq4Lx9Vw3Pn7Bm1Hj5Ck0Ds8Gf2Tz6Yb\n-----END RSA PRIVATE KEY-----",
+        ],
         negatives: &["-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF...\n-----END ENCRYPTED PRIVATE KEY-----"],
         remediation: "Move the encrypted key out of the repository; if its password is weak or was ever \
                       committed too, replace the key pair."

@@ -53,6 +53,7 @@ const ORDER: &[&str] = &[
     "evm-private-key",
     "bip39-mnemonic",
     "pem-private-key",
+    "pem-private-key-base64",
     "pem-encrypted-private-key",
     "telegram-bot-token",
     "octobot-encrypted-secret",

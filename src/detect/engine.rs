@@ -309,6 +309,18 @@ impl Engine {
                     .iter()
                     .position(|&b| is_line_break(b))
                     .map_or(hi, |i| at + i + 1);
+                // A field whose line ends with its operator: its value
+                // may be wrapped onto the next line.
+                let hi = if assignment && ends_with_operator(&bytes[at..hi]) {
+                    let next = (hi + after).min(bytes.len());
+                    bytes[hi..next]
+                        .iter()
+                        .skip(1)
+                        .position(|&b| is_line_break(b))
+                        .map_or(next, |i| hi + i + 2)
+                } else {
+                    hi
+                };
                 (lo, hi)
             } else {
                 (lo, (at + len + after).min(bytes.len()))
@@ -476,10 +488,8 @@ impl Engine {
                     from = secret.end.max(whole.start + 1);
                     // In code, an unquoted right-hand side is an expression, not a literal.
                     let name = group(&caps, compiled.name);
-                    if kind == FileKind::Code
-                        && name.is_some()
-                        && group(&caps, compiled.open).is_none()
-                    {
+                    let open = group(&caps, compiled.open);
+                    if kind == FileKind::Code && name.is_some() && open.is_none() {
                         continue;
                     }
                     let (start, end) = (secret.start, secret.end);
@@ -496,6 +506,23 @@ impl Engine {
                                     .get(name.end)
                                     .is_some_and(|b| matches!(b, b'"' | b'\'' | b'`' | b'\\')))
                         {
+                            continue;
+                        }
+                        // A value on the line after its operator counts
+                        // only quoted: unquoted, it is a YAML block's key.
+                        if open.is_none()
+                            && bytes[name.end..start].iter().any(|&b| is_line_break(b))
+                        {
+                            continue;
+                        }
+                        // Blanks alone between name and value: only a
+                        // Dockerfile's legacy `ENV NAME value` sets a field so.
+                        if bytes[name.end..start]
+                            .iter()
+                            .all(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`' | b'\\'))
+                            && !env_instruction(bytes, name.start)
+                        {
+                            from = name.end.max(whole.start + 1);
                             continue;
                         }
                         let lower = bytes[name.start..name.end].to_ascii_lowercase();
@@ -792,9 +819,65 @@ fn assigned_at(bytes: &[u8], at: usize, code: bool) -> bool {
             }
         }
     }
+    // A Dockerfile's legacy `ENV NAME value`.
+    if values.is_empty() && closed.is_none() && after_blanks(bytes, name_end) > name_end {
+        let name_start = bytes[..at]
+            .iter()
+            .rposition(|&b| !is_id(b))
+            .map_or(0, |i| i + 1);
+        if env_instruction(bytes, name_start) {
+            values.push(name_end);
+        }
+    }
     values
         .iter()
-        .any(|&v| !code || after_quote(bytes, after_blanks(bytes, v)).is_some())
+        .any(|&v| !code || after_quote(bytes, after_wrap(bytes, after_blanks(bytes, v))).is_some())
+}
+
+/// Past a line break and up to 24 spaces or tabs at `i`, when the line ends
+/// there: where a value wrapped onto the next line starts.
+fn after_wrap(bytes: &[u8], i: usize) -> usize {
+    let rest = bytes.get(i..).unwrap_or_default();
+    let breaks = match rest {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n', ..] => 1,
+        _ => return i,
+    };
+    i + breaks
+        + rest[breaks..]
+            .iter()
+            .take(24)
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count()
+}
+
+/// True when the field name at `name_start` follows a Dockerfile `ENV`
+/// instruction at the start of its line (`ENV NAME value`, any case, as
+/// Docker reads instructions).
+fn env_instruction(bytes: &[u8], name_start: usize) -> bool {
+    // Looks back a few bytes only: a hit in a long line (minified code)
+    // must not cost a walk to its start.
+    let lo = name_start.saturating_sub(16);
+    let line = match last_line_break(&bytes[lo..name_start]) {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return false,
+    };
+    let head = &bytes[line..name_start];
+    let head = &head[head
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()..];
+    head.len() > 3
+        && head[..3].eq_ignore_ascii_case(b"env")
+        && head[3..].iter().all(|&b| b == b' ' || b == b'\t')
+}
+
+/// True when `line` (up to and including its line break) ends with an
+/// assignment's operator: `=`, `:` or `=>`, then blanks.
+fn ends_with_operator(line: &[u8]) -> bool {
+    let trimmed = line.trim_ascii_end();
+    trimmed.len() < line.len() && matches!(trimmed.last(), Some(b'=' | b':' | b'>'))
 }
 
 /// Past up to 8 spaces or tabs from `i`.

@@ -144,19 +144,62 @@ pub fn supabase_service_key(value: &[u8]) -> bool {
     jwt_claims(value).is_some_and(|claims| supabase_role(&claims) == Some("service_role"))
 }
 
-/// A PEM private key whose body holds at least 64 base64 characters (a real
-/// key, not a `MIIE…<...>` stub).
+/// A PEM private key whose body holds at least 64 base64 characters with a
+/// run of 40 unbroken (a real key's line, not a `MIIE…<...>` stub, and not
+/// code between a header and a footer: `"…-----\n" + body + "\n-----END…"`).
+/// The body is what stands between the BEGIN line and `-----END` (or the
+/// value's end, for a key cut off before it), without the `Name: value`
+/// header lines of a legacy encrypted key (`Proc-Type`, `DEK-Info`).
 pub fn pem_body(value: &[u8]) -> bool {
-    let body = value
-        .split(|&b| b == b'-')
-        .filter(|part| !part.is_empty())
-        .nth(1)
-        .unwrap_or(&[]);
-    let base64 = body
-        .iter()
-        .filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
-        .count();
-    base64 >= 64
+    use memchr::memmem::find;
+    let Some(begin) = find(value, b"KEY-----") else {
+        return false;
+    };
+    let body = &value[begin + 8..];
+    let body = &body[..find(body, b"-----END").unwrap_or(body.len())];
+    let is_base64 = |b: &u8| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/';
+    let (mut count, mut longest) = (0, 0);
+    // Lines end at a line break or at a `\n` / `\r` escape.
+    for line in body.split(|&b| b == b'\n' || b == b'\r' || b == b'\\') {
+        let line = match line.first() {
+            Some(b'n' | b'r') if line.len() > 1 && is_base64(&line[1]) => &line[1..],
+            _ => line,
+        };
+        if line.contains(&b':') {
+            continue;
+        }
+        count += line.iter().filter(|b| is_base64(b)).count();
+        let run = line
+            .split(|b| !is_base64(b))
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        longest = longest.max(run);
+    }
+    count >= 64 && longest >= 40
+}
+
+/// A PEM private key (not an encrypted one) base64-encoded whole, as
+/// Kubernetes secrets and kubeconfigs hold it (`LS0tLS1CRUdJTi…`): the
+/// decoded text opens with a `-----BEGIN … PRIVATE KEY-----` line and has a
+/// real key's body.
+pub fn base64_pem_private_key(value: &[u8]) -> bool {
+    use base64::Engine as _;
+    let Ok(text) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(
+        value
+            .strip_suffix(b"==")
+            .or(value.strip_suffix(b"="))
+            .unwrap_or(value),
+    ) else {
+        return false;
+    };
+    let first_line = text.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let first_line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
+    first_line.starts_with(b"-----BEGIN ")
+        && first_line.ends_with(b"PRIVATE KEY-----")
+        && !first_line.windows(9).any(|w| w == b"ENCRYPTED")
+        && !text.windows(9).any(|w| w == b"ENCRYPTED")
+        && pem_body(&text)
 }
 
 #[cfg(test)]

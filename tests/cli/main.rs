@@ -25,4 +25,5 @@ mod sarif;
 mod scan;
 mod services;
 mod staged;
+mod syntaxes;
 mod verify;
