@@ -48,8 +48,12 @@ pub struct Engine {
     rules: Vec<Rule>,
     regexes: Vec<OnceLock<Compiled>>,
     /// Automaton over every rule's keywords and context words (ASCII
-    /// case-insensitive).
+    /// case-insensitive), leftmost-longest: faster than an overlapping
+    /// search; [`Engine::hits`] recovers the overlapping occurrences.
     prefilter: AhoCorasick,
+    /// For each pattern, the other patterns it starts with (`api` for
+    /// `apikey`): they occur wherever it does.
+    prefixes: Vec<Vec<usize>>,
     /// For each pattern, the rules it is a keyword of (it triggers them).
     keyword_rules: Vec<Vec<usize>>,
     /// For each pattern, its length in bytes.
@@ -121,14 +125,23 @@ impl Engine {
         let prefilter = AhoCorasickBuilder::new()
             .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .build(&keywords)
             .expect("built-in keywords form a valid automaton");
+        let prefixes = keywords
+            .iter()
+            .map(|long| {
+                (0..keywords.len())
+                    .filter(|&q| keywords[q] != *long && long.starts_with(keywords[q].as_str()))
+                    .collect()
+            })
+            .collect();
         let regexes = rules.iter().map(|_| OnceLock::new()).collect();
         Engine {
             rules,
             regexes,
             prefilter,
+            prefixes,
             keyword_rules,
             pattern_lens,
             always,
@@ -245,25 +258,24 @@ impl Engine {
         for &i in &self.always {
             on[i] = true;
         }
-        for m in self.prefilter.find_overlapping_iter(path) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+        self.hits(path.as_bytes(), |p, _| {
+            for &r in &self.keyword_rules[p] {
                 if self.rules[r].scope == Scope::Whole {
                     on[r] = true;
                 }
             }
-        }
+        });
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.keyword_rules.len()];
-        for m in self.prefilter.find_overlapping_iter(&bytes[lo..hi]) {
-            let p = m.pattern().as_usize();
+        self.hits(&bytes[lo..hi], |p, start| {
             if hits[p].is_empty() {
                 for &r in &self.keyword_rules[p] {
                     on[r] = true;
                 }
             }
             if self.keyword_positions[p] || hits[p].is_empty() {
-                hits[p].push(lo + m.start());
+                hits[p].push(lo + start);
             }
-        }
+        });
         let triggered = (0..self.rules.len())
             .filter(|&i| {
                 on[i]
@@ -273,6 +285,28 @@ impl Engine {
             })
             .collect();
         (triggered, hits)
+    }
+
+    /// Calls `f(pattern, start)` for every occurrence of every pattern in
+    /// `hay`, overlapping ones included, in order of start: the longest
+    /// pattern at each position (the search restarts one byte after each
+    /// match's start), then the patterns it starts with.
+    fn hits(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = self
+                .prefilter
+                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
+            else {
+                break;
+            };
+            let p = m.pattern().as_usize();
+            f(p, m.start());
+            for &q in &self.prefixes[p] {
+                f(q, m.start());
+            }
+            at = m.start() + 1;
+        }
     }
 
     /// The byte ranges a rule's regex runs on, in order and not overlapping.
@@ -425,11 +459,8 @@ impl Engine {
     /// which keywords and context words it names. Two paths with the same
     /// signature give the same matches for the same content.
     pub fn path_signature(&self, path: &str) -> PathSignature {
-        let mut words: Vec<u32> = self
-            .prefilter
-            .find_overlapping_iter(path)
-            .map(|m| m.pattern().as_u32())
-            .collect();
+        let mut words: Vec<u32> = Vec::new();
+        self.hits(path.as_bytes(), |p, _| words.push(p as u32));
         words.sort_unstable();
         words.dedup();
         PathSignature {
@@ -1100,20 +1131,20 @@ fn fill_positions(bytes: &[u8], matches: &mut [Match]) {
     let mut line_start = 0;
     let mut pos = 0;
     for m in matches.iter_mut() {
-        for (i, &b) in bytes[pos..m.start].iter().enumerate() {
-            let at = pos + i;
+        for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[pos..m.start]).map(|i| pos + i) {
             // `\r\n` is one break, counted at its `\n`.
-            if b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n')) {
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
                 line += 1;
                 line_start = at + 1;
             }
         }
         pos = m.start;
         m.line = line;
-        m.column = String::from_utf8_lossy(&bytes[line_start..m.start])
-            .chars()
-            .count()
-            + 1;
+        let before = &bytes[line_start..m.start];
+        m.column = match std::str::from_utf8(before) {
+            Ok(text) => text.chars().count(),
+            Err(_) => String::from_utf8_lossy(before).chars().count(),
+        } + 1;
     }
 }
 

@@ -250,14 +250,12 @@ fn finding(
     };
     let shown_path = redact::sanitize(shown);
     let matched = &bytes[m.start..m.end];
-    let line_start = bytes[..m.start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line_end = bytes[m.end..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| m.end + i);
+    // The line around the match, up to 1 KiB each side: a marker comment
+    // stands near its value, and a minified file's line is megabytes long.
+    let lo = m.start.saturating_sub(1024);
+    let line_start = memchr::memrchr(b'\n', &bytes[lo..m.start]).map_or(lo, |i| lo + i + 1);
+    let hi = (m.end + 1024).min(bytes.len());
+    let line_end = memchr::memchr(b'\n', &bytes[m.end..hi]).map_or(hi, |i| m.end + i);
     let context = crate::detect::context::context_of(path, &bytes[line_start..line_end]);
     Finding {
         check: rule.check,
