@@ -225,7 +225,8 @@ pub(crate) fn assign_ending(name: &str, value: &str, quoted: bool, end: &str) ->
 ///   TypeScript's `api_key: str =`, Rust's `API_KEY: &'static str =`;
 /// - a quoted name and value as arguments: `os.getenv("API_SECRET", "…")`,
 ///   `System.setProperty("API_TOKEN", "…")`, `os.Setenv("API_TOKEN", "…")`;
-/// - XML: `<apiToken>…</apiToken>`, `<add key="DbPassword" value="…"/>`;
+/// - XML: `<apiToken>…</apiToken>` (the value on the element's line or
+///   the next), `<add key="DbPassword" value="…"/>`;
 /// - Gradle's `buildConfigField "String", "API_TOKEN", "\"…\""` (a Java
 ///   string literal inside a Groovy one);
 /// - a value wrapped onto the next line, as Prettier writes a long one
@@ -241,7 +242,7 @@ fn operator() -> String {
         r"(?:[ \t]*:[ \t]*|[ \t]+)&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]]{0,24}[ \t]*=[ \t]{0,8}".to_string(),
         format!(r"{Q}[ \t]*,[ \t]*"),
         format!(r#"{Q}[ \t]*,[ \t]*""#),
-        format!(r">[ \t]*|{Q}[ \t]+value[ \t]*=[ \t]*"),
+        format!(r">[ \t]*(?:\r?\n[ \t]{{0,24}})?|{Q}[ \t]+value[ \t]*=[ \t]*"),
         r"[ \t]{1,8}".to_string(),
     ]
     .join("|")

@@ -98,6 +98,7 @@ pub fn rules() -> Vec<Rule> {
             "API_TOKEN ?= Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0AyE2u",
             "BOT_SECRET ::= Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0AyE2",
             "<apiToken>Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp</apiToken>",
+            "<apiToken>\n    Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp\n</apiToken>",
             // A Dockerfile's legacy form.
             "ENV BOT_API_SECRET Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X",
         ],

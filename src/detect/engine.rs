@@ -540,8 +540,10 @@ impl Engine {
                             continue;
                         }
                         // A value on the line after its operator counts
-                        // only quoted: unquoted, it is a YAML block's key.
+                        // only quoted, or as an XML element's text:
+                        // unquoted, it is a YAML block's key.
                         if open.is_none()
+                            && bytes.get(name.end) != Some(&b'>')
                             && bytes[name.end..start].iter().any(|&b| is_line_break(b))
                         {
                             continue;

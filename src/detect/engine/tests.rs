@@ -357,3 +357,46 @@ fn partner_codes_and_public_keys_are_no_credentials() {
         .replace("PubKey", "Signer");
     assert!(!engine.scan("tx.json", private.as_bytes()).is_empty());
 }
+
+/// The prefilter searches leftmost-longest; `hits` must still report every
+/// occurrence an overlapping search would: a shorter keyword at the same
+/// start (`api` in `apikey`), one starting inside another's match (`key`
+/// in `pkey`, after `pk`), and repeats.
+#[test]
+fn keyword_hits_include_overlapping_occurrences() {
+    use crate::detect::rule::base;
+    let engine = Engine::new(vec![
+        Rule {
+            id: "a",
+            keywords: &["pk", "key"],
+            ..base()
+        },
+        Rule {
+            id: "b",
+            keywords: &["apikey", "api"],
+            ..base()
+        },
+    ]);
+    let mut found: Vec<(String, usize)> = Vec::new();
+    let text = b"x PKEY apikey pk";
+    engine.hits(text, |p, start| {
+        let word = &text[start..start + engine.pattern_lens[p]];
+        found.push((String::from_utf8_lossy(word).to_ascii_lowercase(), start));
+    });
+    for want in [
+        ("pk", 2),
+        ("key", 3),
+        ("api", 7),
+        ("apikey", 7),
+        ("key", 10),
+        ("pk", 14),
+    ] {
+        assert!(
+            found.contains(&(want.0.to_string(), want.1)),
+            "{want:?} missing from {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 6, "{found:?}");
+    // In order of start, so each pattern's positions are sorted.
+    assert!(found.windows(2).all(|w| w[0].1 <= w[1].1), "{found:?}");
+}
