@@ -118,6 +118,38 @@ pub fn rules() -> Vec<Rule> {
         ..base()
     });
     rules.push(Rule {
+        id: "credential-call-password",
+        exchange: "password",
+        severity: High,
+        description: "Password passed as the second argument of a credential constructor (C#'s \
+                      NetworkCredential(user, \"…\"), Java's PasswordAuthentication(user, \"…\"), Python's \
+                      HTTPBasicAuth(user, \"…\"))",
+        keywords: &["credential(", "authentication(", "basicauth("],
+        // `open` is the quote: the value is a literal in code.
+        pattern: format!(
+            r#"(?i:credential|authentication|basicauth)\([ \t]*[^,()\r\n]{{1,64}},[ \t]*(?P<open>["'])(?P<secret>{PASSWORD_VALUE})["']"#
+        ),
+        scope: AROUND,
+        min_entropy: 2.5,
+        validate: Some(password_value),
+        generic: true,
+        examples: &[
+            r#"client.Credentials = new NetworkCredential("bot@example.org", "Vq7#mRt2Lp9x");"#,
+            r#"return new PasswordAuthentication(user, "wuZ6476GFy".toCharArray());"#,
+            r#"auth = HTTPBasicAuth(api_user, 'V!BBXll5MXSW3w')"#,
+        ],
+        negatives: &[
+            r#"new NetworkCredential(user, Environment.GetEnvironmentVariable("SMTP_PASSWORD"))"#,
+            r#"new NetworkCredential("user", "password")"#,
+            r#"HTTPBasicAuth(user, "${API_PASSWORD}")"#,
+            r#"new NetworkCredential(user, password)"#,
+        ],
+        remediation: "Change the password where it is used (the mail, database or exchange account), then load it \
+                      from a gitignored .env file or a secret store."
+            .into(),
+        ..base()
+    });
+    rules.push(Rule {
         id: "database-url-password",
         exchange: "database",
         severity: High,

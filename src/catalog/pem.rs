@@ -24,8 +24,8 @@ pub fn rules() -> Vec<Rule> {
         description: "PEM private key (RSA, EC, DSA, OpenSSH or PKCS#8), multi-line or with \\n escapes",
         keywords: &["private key-----"],
         // The body may be split across string literals joined by `+`, `,` or
-        // adjacency (`"-----BEGIN …-----\n" +\n "MIIE…\n" +\n …`).
-// Some tools write six dashes (`------END RSA PRIVATE KEY------`). A
+        // adjacency (`"-----BEGIN …-----\n" +\n "MIIE…\n" +\n …`). Some
+        // tools write six dashes (`------END RSA PRIVATE KEY------`). A
         // key cut off before its END line inside a one-line string (a test's
         // "truncated key" case) still holds the private scalar: it ends at
         // the string's closing quote.

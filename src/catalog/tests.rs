@@ -90,6 +90,7 @@ const ORDER: &[&str] = &[
     "jwt",
     "jwt-signing-secret",
     "password-assignment",
+    "credential-call-password",
     "database-url-password",
     "generic-api-secret",
     "generic-env-secret",

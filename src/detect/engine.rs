@@ -853,12 +853,15 @@ fn assigned_at(bytes: &[u8], at: usize, code: bool) -> bool {
         }
     }
     // A Dockerfile's legacy `ENV NAME value`.
+    // (A name is at most 40 characters before its keyword: a longer run of
+    // name characters, a base64 blob, is looked back over no farther.)
     if values.is_empty() && closed.is_none() && after_blanks(bytes, name_end) > name_end {
-        let name_start = bytes[..at]
-            .iter()
-            .rposition(|&b| !is_id(b))
-            .map_or(0, |i| i + 1);
-        if env_instruction(bytes, name_start) {
+        let lo = at.saturating_sub(48);
+        let name_start = match bytes[lo..at].iter().rposition(|&b| !is_id(b)) {
+            Some(i) => Some(lo + i + 1),
+            None => (lo == 0).then_some(0),
+        };
+        if name_start.is_some_and(|start| env_instruction(bytes, start)) {
             values.push(name_end);
         }
     }

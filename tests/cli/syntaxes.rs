@@ -1,6 +1,7 @@
 //! Credentials in the less common syntaxes a bot repository holds them in
 //! (issue 9): a Dockerfile's legacy `ENV NAME value`, Gradle's
-//! `buildConfigField`, a value Prettier wrapped onto the next line, a PEM
+//! `buildConfigField`, a value Prettier wrapped onto the next line, a
+//! password passed to C#'s `NetworkCredential`, a PEM
 //! key split across string literals, base64-encoded whole (a kubeconfig) or
 //! cut off before its END line; each in the working tree and in history,
 //! beside look-alikes written the same way that hold no credential.
@@ -11,6 +12,7 @@ use crate::support::*;
 const DOCKER_SECRET: &str = "Tq8vLm2Xk9Rp4Wn7Bj3Hc1Dg5Fs0Ay2uKm8";
 const GRADLE_SECRET: &str = "Zr7kQ2mVx9wHb4tNq8Lw2Xs6Pd3Fy1Jc";
 const WRAPPED_KEY: &str = "Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp4Tz8";
+const SMTP_PASSWORD: &str = "Zq8#mRt2Lp9xW";
 /// A PEM body's first line: 64 base64 characters.
 const PEM_LINE: &str = "MIIEowIBAAKCAQEAu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAj";
 
@@ -62,6 +64,13 @@ fn uncommon_syntaxes_are_read_and_their_look_alikes_are_not() {
             base64(pem.as_bytes())
         ),
     );
+    repo.write(
+        "src/Mailer.cs",
+        &format!(
+            "var smtp = new SmtpClient(\"smtp.gmail.com\") {{\n    Credentials = new NetworkCredential(\"bot@example.org\", \"{SMTP_PASSWORD}\"),\n}};\n\
+             var other = new NetworkCredential(user, Environment.GetEnvironmentVariable(\"SMTP_PASSWORD\"));\n"
+        ),
+    );
     repo.commit_all("bot");
     // A key cut off before its END line, committed once and then deleted.
     repo.write(
@@ -79,7 +88,13 @@ fn uncommon_syntaxes_are_read_and_their_look_alikes_are_not() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for secret in [DOCKER_SECRET, GRADLE_SECRET, WRAPPED_KEY, PEM_LINE] {
+    for secret in [
+        DOCKER_SECRET,
+        GRADLE_SECRET,
+        WRAPPED_KEY,
+        SMTP_PASSWORD,
+        PEM_LINE,
+    ] {
         assert!(
             !stdout.contains(secret),
             "a planted secret was printed whole"
@@ -92,6 +107,7 @@ fn uncommon_syntaxes_are_read_and_their_look_alikes_are_not() {
         ("generic-api-secret", "tree", "app/build.gradle", 3),
         ("generic-api-secret", "tree", "src/keys.ts", 2),
         ("pem-private-key", "tree", "src/Signer.java", 2),
+        ("credential-call-password", "tree", "src/Mailer.cs", 2),
         ("pem-private-key-base64", "tree", "deploy/kubeconfig.yml", 5),
         ("pem-private-key", "history", "tests/test_auth.py", 1),
     ] {
@@ -100,6 +116,7 @@ fn uncommon_syntaxes_are_read_and_their_look_alikes_are_not() {
             "{rule} not found at {path}:{line} ({source}); found {found:?}"
         );
     }
-    // Nothing else: not the RUN line, the expression, the template or the certificate.
-    assert_eq!(found.len(), 6, "{found:?}");
+    // Nothing else: not the RUN line, the expression, the template, the
+    // password read from the environment or the certificate.
+    assert_eq!(found.len(), 7, "{found:?}");
 }
