@@ -74,6 +74,8 @@ pub fn rules() -> Vec<Rule> {
             r#""password": "3d1f0e6a9c7b5e2d4f8a1c3e5b7d9f0a2c4e6b8d1f3a5c7e9b0d2f4a6c8e1b3d""#,
             r#"var apiToken string = os.Getenv("API_TOKEN_FOR_THE_BOT_X1")"#,
             r#"for token in tokens: print("Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A")"#,
+            r#"VAULT_SECRET_NAME = "Hq3Lw8Zr5Tk2Vn9Bx4Mc7Gd1Js6Fp0A""#,
+            r#"csrf_token = "Kd8Wq2Nz5Xv7Bm3Lp9Rt4Yh6Jc1Gf0Ae""#,
         ],
         remediation: "Revoke this credential where it was issued and create a new one; load it from a \
                       gitignored .env file instead of the source."

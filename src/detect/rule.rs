@@ -204,6 +204,12 @@ pub fn is_non_secret_name(name: &[u8]) -> bool {
         "passed",
         "passes",
         "author",
+        // The name of a secret in a vault (`LLM_SECRET_NAME`), not its value.
+        "secret_name",
+        "secretname",
+        // A per-session anti-forgery token, not a credential.
+        "csrf",
+        "xsrf",
     ];
     let lower = name.to_ascii_lowercase();
     let text = String::from_utf8_lossy(&lower);
