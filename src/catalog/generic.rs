@@ -101,8 +101,6 @@ pub fn rules() -> Vec<Rule> {
             "BOT_SECRET ::= Zt4Kq9Wm2Lx7Bv3Nc8Hj5Rp1Gd6Fs0AyE2",
             "<apiToken>Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp</apiToken>",
             "<apiToken>\n    Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7Xv9Lp\n</apiToken>",
-            // A Dockerfile's legacy form.
-            "ENV BOT_API_SECRET Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X",
         ],
         negatives: &[
             // Blanks alone set nothing outside an `ENV` instruction.

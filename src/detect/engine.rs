@@ -876,7 +876,7 @@ fn after_wrap(bytes: &[u8], i: usize) -> usize {
     let rest = bytes.get(i..).unwrap_or_default();
     let breaks = match rest {
         [b'\r', b'\n', ..] => 2,
-        [b'\n', ..] => 1,
+        [b'\n' | b'\r', ..] => 1,
         _ => return i,
     };
     i + breaks

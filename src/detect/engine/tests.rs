@@ -241,6 +241,51 @@ fn assignment_windows_need_an_operator_and_in_code_a_quote() {
     assert!(!at("os.getenv(\"API_SECRET\", fallback)", "SECRET", true));
     assert!(!at("var apiToken string = os.Getenv(\"X\")", "Token", true));
     assert!(!at("for token in tokens:", "token", false));
+    // A Dockerfile's legacy `ENV NAME value`; blanks alone elsewhere set nothing.
+    assert!(at("ENV BOT_API_TOKEN abc", "TOKEN", false));
+    assert!(at("  env BOT_API_TOKEN abc", "TOKEN", false));
+    assert!(!at("RUN echo BOT_API_TOKEN abc", "TOKEN", false));
+    assert!(!at("BOT_API_TOKEN abc", "TOKEN", false));
+    // A quoted value wrapped onto the next line, with any line break.
+    for br in ["\n", "\r\n", "\r"] {
+        assert!(at(&format!("const privateKey ={br}  'abc';"), "Key", true));
+    }
+    assert!(!at("const privateKey =\n  loadKey();", "Key", true));
+}
+
+/// The legacy `ENV NAME value` form is read only as an `ENV` instruction:
+/// at the start of its line, whatever the indentation and case.
+#[test]
+fn dockerfile_env_without_equals_sign() {
+    let engine = Engine::default();
+    let value = "Tz8Wn3Bj6Hc1Dg5Fs0AyE2uKm8RtQz7X";
+    let found = |text: &str| -> Vec<&str> {
+        engine
+            .scan("Dockerfile", text.as_bytes())
+            .iter()
+            .map(|m| engine.rule(m.rule).id)
+            .collect()
+    };
+    for line in [
+        format!("ENV BOT_API_SECRET {value}"),
+        format!("FROM python:3.12\n  env BOT_API_SECRET {value}\n"),
+        format!("FROM python:3.12\r\nENV\tBOT_API_SECRET  \"{value}\"\r\n"),
+    ] {
+        // Quoted, the value is the quoted-value rule's.
+        let want = if line.contains('"') {
+            "generic-api-secret"
+        } else {
+            "generic-env-secret"
+        };
+        assert_eq!(found(&line), [want], "{line:?}");
+    }
+    for line in [
+        format!("RUN echo BOT_API_SECRET {value}"),
+        format!("# the BOT_API_SECRET {value}"),
+        format!("LABEL ENV BOT_API_SECRET {value}"),
+    ] {
+        assert!(found(&line).is_empty(), "{line:?}");
+    }
 }
 
 #[test]
