@@ -54,6 +54,7 @@ const ORDER: &[&str] = &[
     "bip39-mnemonic",
     "pem-private-key",
     "pem-private-key-base64",
+    "der-private-key",
     "pem-encrypted-private-key",
     "telegram-bot-token",
     "octobot-encrypted-secret",

@@ -202,6 +202,38 @@ pub fn base64_pem_private_key(value: &[u8]) -> bool {
         && pem_body(&text)
 }
 
+/// A private key as bare base64 DER: the decoded bytes are one DER
+/// SEQUENCE whose length is exactly theirs, opening with a version INTEGER
+/// (0 for PKCS#1 and PKCS#8, 1 for SEC1 EC keys). `\n` escapes between
+/// lines are dropped first.
+pub fn der_private_key(value: &[u8]) -> bool {
+    use base64::Engine as _;
+    let text: Vec<u8> = value
+        .split(|&b| b == b'\\')
+        .enumerate()
+        .flat_map(|(i, part)| {
+            if i > 0 {
+                part.get(1..).unwrap_or(&[])
+            } else {
+                part
+            }
+        })
+        .copied()
+        .filter(|&b| b != b'=')
+        .collect();
+    let Ok(der) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&text) else {
+        return false;
+    };
+    let (length, header) = match der.get(..4) {
+        Some([0x30, 0x82, hi, lo]) => ((usize::from(*hi) << 8) | usize::from(*lo), 4),
+        Some([0x30, 0x81, len, _]) => (usize::from(*len), 3),
+        Some([0x30, len, _, _]) if *len < 0x80 => (usize::from(*len), 2),
+        _ => return false,
+    };
+    der.len() == header + length
+        && matches!(der.get(header..header + 3), Some([0x02, 0x01, 0x00 | 0x01]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
