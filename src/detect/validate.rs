@@ -204,8 +204,8 @@ pub fn base64_pem_private_key(value: &[u8]) -> bool {
 
 /// A private key as bare base64 DER: the decoded bytes are one DER
 /// SEQUENCE whose length is exactly theirs, opening with a version INTEGER
-/// (0 for PKCS#1 and PKCS#8, 1 for SEC1 EC keys). `\n` escapes between
-/// lines are dropped first.
+/// (0 for PKCS#1 and PKCS#8, 1 for SEC1 EC keys). Line breaks, their `\n`
+/// escapes and indentation between lines are dropped first.
 pub fn der_private_key(value: &[u8]) -> bool {
     use base64::Engine as _;
     let text: Vec<u8> = value
@@ -219,7 +219,7 @@ pub fn der_private_key(value: &[u8]) -> bool {
             }
         })
         .copied()
-        .filter(|&b| b != b'=')
+        .filter(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
         .collect();
     let Ok(der) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&text) else {
         return false;
