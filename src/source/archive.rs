@@ -16,6 +16,8 @@ use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
+use super::BINARY_SNIFF;
+
 /// How many archives may be nested inside an archive (`a.zip!b.zip!c.zip`
 /// is read; a fourth level is not opened).
 pub const MAX_NESTING: usize = 2;
@@ -232,11 +234,25 @@ impl Walker<'_> {
             let left = MAX_EXPANDED.saturating_sub(self.expanded.get());
             let cap = self.max_member.min(ratio_cap).min(left);
             let mut out = Vec::with_capacity(declared.min(cap) as usize);
-            let read = zip.by_index(i).map_err(|e| e.to_string()).and_then(|file| {
-                file.take(cap + 1)
-                    .read_to_end(&mut out)
-                    .map_err(|e| e.to_string())
-            });
+            let read = zip
+                .by_index(i)
+                .map_err(|e| e.to_string())
+                .and_then(|mut file| {
+                    // Its first 8 KiB first: binary there (a wheel's `.so`), and
+                    // not an archive, it is not expanded further.
+                    let sniff = (cap + 1).min(BINARY_SNIFF as u64);
+                    (&mut file)
+                        .take(sniff)
+                        .read_to_end(&mut out)
+                        .map_err(|e| e.to_string())?;
+                    if plainly_binary(&out) {
+                        return Ok(());
+                    }
+                    file.take(cap + 1 - out.len() as u64)
+                        .read_to_end(&mut out)
+                        .map_err(|e| e.to_string())
+                        .map(drop)
+                });
             self.expanded.set(self.expanded.get() + out.len() as u64);
             if let Err(e) = read {
                 let why = format!("corrupt zip member ({}); skipped", crate::redact::scrub(&e));
@@ -372,6 +388,17 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// Whether a member's first [`BINARY_SNIFF`] bytes already make it binary
+/// content that is not an archive: what [`super::text`] decides from them
+/// alone (no UTF-16 byte-order mark, whose decoding would be checked).
+fn plainly_binary(head: &[u8]) -> bool {
+    head.len() == BINARY_SNIFF
+        && !head.starts_with(&[0xFF, 0xFE])
+        && !head.starts_with(&[0xFE, 0xFF])
+        && super::is_binary(head)
+        && kind(head).is_none()
 }
 
 /// What reading one member of a stream gave.
@@ -516,6 +543,39 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(bytes).unwrap();
         gz.finish().unwrap()
+    }
+
+    #[test]
+    fn a_binary_zip_member_is_expanded_no_further_than_its_first_8_kib() {
+        // A shared library's bytes (NULs early), a text file, and UTF-16
+        // text with its byte-order mark (NULs, but text once decoded).
+        let mut so = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+        so.extend((0..40_000u32).map(|i| (i % 251) as u8));
+        let text = "API_KEY = 1\n".repeat(2_000);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let inner = zip_of(&[("inner.txt", b"x")]);
+        let mut padded_zip = inner.clone();
+        padded_zip.extend(std::iter::repeat_n(0u8, 10_000));
+        let zip = zip_of(&[
+            ("lib/talib.so", &so),
+            ("README.txt", text.as_bytes()),
+            ("notes.txt", &utf16),
+            ("nested.zip", &padded_zip),
+        ]);
+        let seen = walk("ta.whl", &zip);
+        let len = |name: &str| {
+            seen.members
+                .iter()
+                .find(|(p, _)| p == &format!("ta.whl!{name}"))
+                .map(|(_, b)| b.len())
+        };
+        assert_eq!(len("lib/talib.so"), Some(BINARY_SNIFF));
+        assert_eq!(len("README.txt"), Some(text.len()));
+        assert_eq!(len("notes.txt"), Some(utf16.len()));
+        // An archive inside is read whole and opened, NULs or not.
+        assert_eq!(len("nested.zip!inner.txt"), Some(1));
+        assert!(seen.skipped.is_empty(), "{:?}", seen.skipped.len());
     }
 
     #[test]
