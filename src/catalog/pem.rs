@@ -87,13 +87,14 @@ pub fn rules() -> Vec<Rule> {
         id: "der-private-key",
         exchange: "pem",
         severity: High,
-        description: "RSA or EC private key as bare base64 DER, without PEM lines (MIIE…, MHcC…), as LBank hands out its RSA API keys",
+        description: "RSA, EC or Ed25519 private key as bare base64 DER, without PEM lines (MIIE…, MHcC…, MC4C…), as LBank hands out its RSA API keys",
         // One line, or wrapped over lines in a multi-line string. After the
         // value stands a blank, a quote, a closing bracket, `,`, `;`, `#` or
         // the line's end: `next_key:` on the next line is not more key.
         // The DER header's base64, by structure: PKCS#8 RSA (its algorithm
         // identifier), PKCS#1 RSA (version 0, then a modulus of 512, 1024 or
-        // 2048+ bits), SEC1 and PKCS#8 P-256 EC keys.
+        // 2048+ bits), SEC1 and PKCS#8 P-256 EC keys, PKCS#8 Ed25519 keys
+        // (version 0, or 1 with the public key after: RFC 8410).
         keywords: &[
             "ibadanbgkqhkig9w0baqefaasc",
             "ibaakc",
@@ -101,8 +102,10 @@ pub fn rules() -> Vec<Rule> {
             "ibaajb",
             "mhccaqeei",
             "mighageambmgbyqgsm49",
+            "mc4caqawbqydk2vwbciei",
+            "mfecaqewbqydk2vwbciei",
         ],
-        pattern: r#"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>(?:MI[IJK][A-Za-z0-9+/]{3}IB(?:ADANBgkqhkiG9w0BAQEFAASC|AAK[BC]|AAJB)|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg)(?:[A-Za-z0-9+/]|\\n){40,12000}(?:(?:\r\n?|\n)[ \t]*[A-Za-z0-9+/]{4,12000})*={0,2})(?:[ \t\r\n"'`,;)\]}#]|$)"#.into(),
+        pattern: r#"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>(?:MI[IJK][A-Za-z0-9+/]{3}IB(?:ADANBgkqhkiG9w0BAQEFAASC|AAK[BC]|AAJB)|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI|MFECAQEwBQYDK2VwBCIEI)(?:[A-Za-z0-9+/]|\\n){40,12000}(?:(?:\r\n?|\n)[ \t]*[A-Za-z0-9+/]{4,12000})*={0,2})(?:[ \t\r\n"'`,;)\]}#]|$)"#.into(),
         scope: Scope::Span {
             before: 16,
             after: 16_400,
@@ -116,6 +119,9 @@ pub fn rules() -> Vec<Rule> {
             // Wrapped in a multi-line string, and in a YAML block before the next key.
             "self.rsa_secret_key = \"\"\"MIIBOgIBAAJBAOfu52Fe818w5JtILhXK51AHIB4SYXsP7afhZHeW/wIr6o7QKoKh\n        dZMPIzfNN5TFIggAbWsa8MDL1iVliqwsn6oH0TxEfjMFHu75WmDlYUPWxDvK12wA\n        ipsKa1/JMxVKbeKEBKiXxSUmLmp8B7y+6EH3RcVdTp90f2FRZMb3KNcYNTcTgnrI\n        g9f7llkjQHT1JY9saAgjidLkfx4XWpC8Qy+5RuapRxEJ87efEQom9iKfo0UlJue8\n        FkKutCvyJ9UP/wfDwgYkKS47g9Wpxurh7CoPniz2C3U5/viCBbyaSWdWr+L/e6fP\n        gGXcZm3EcKJrRUT+sxQgjVY55vGMbdPD/KHnpCYQjhWPtZ4JRc/oYQyIeUgYO+Q3\n        vCdlZvODWwXxEltzi7FRyXIs0sZC5uhkA8Cv7ado\"\"\"",
             "lbank:\n  rsa_key: |\n    MIIBOgIBAAJBAOfu52Fe818w5JtILhXK51AHIB4SYXsP7afhZHeW/wIr6o7QKoKh\n    dZMPIzfNN5TFIggAbWsa8MDL1iVliqwsn6oH0TxEfjMFHu75WmDlYUPWxDvK12wA\n    ipsKa1/JMxVKbeKEBKiXxSUmLmp8B7y+6EH3RcVdTp90f2FRZMb3KNcYNTcTgnrI\n    g9f7llkjQHT1JY9saAgjidLkfx4XWpC8Qy+5RuapRxEJ87efEQom9iKfo0UlJue8\n    FkKutCvyJ9UP/wfDwgYkKS47g9Wpxurh7CoPniz2C3U5/viCBbyaSWdWr+L/e6fP\n    gGXcZm3EcKJrRUT+sxQgjVY55vGMbdPD/KHnpCYQjhWPtZ4JRc/oYQyIeUgYO+Q3\n    vCdlZvODWwXxEltzi7FRyXIs0sZC5uhkA8Cv7ado\n  next_key: abc",
+            // Ed25519 (PKCS#8), as Binance's Ed25519 API keys are generated.
+            "ED25519_PRIVATE_KEY=MC4CAQAwBQYDK2VwBCIEIG6sEk/cpJv9GByHNFigFenYqdU47b7yYTn5EZiX9k35",
+            "signer_key = \"MFECAQEwBQYDK2VwBCIEIAbqL9hk4k8VKXSHnWE8GKyf4pvW5+QEOMVsbtCYlbssgSEAcd2Ok+HUcVv4kq53rA6zqRLtYqg7zZACcuaWnmYWqUk=\"",
             "\"ec_key\": \"MHcCAQEEIDI/bXzHLJ6khgiyKhPhr9eM+Q5vINsRWKtH8Ezh/CxxoAoGCCqGSM49AwEHoUQDQgAE4JRUg5/DaptIi/5m0joCwQ4WzT77L1Uh6tPOiX7y/EGt3vOiN2LWD4VCCxJjT3QGkaS1ff81/z6AZd8LwNNRaA==\"",
         ],
         negatives: &[
@@ -123,6 +129,9 @@ pub fn rules() -> Vec<Rule> {
             "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAOfu52Fe818w5JtILhXK51AHIB4SYXsP7afhZHeW/wIr6o7QKoKh\ndZMPIzfNN5TFIggAbWsa8MDL1iVliqwsn6oH0TxEfjMFHu75WmDlYUPWxDvK12wA\nipsKa1/JMxVKbeKEBKiXxSUmLmp8B7y+6EH3RcVdTp90f2FRZMb3KNcYNTcTgnrI\ng9f7llkjQHT1JY9saAgjidLkfx4XWpC8Qy+5RuapRxEJ87efEQom9iKfo0UlJue8\nFkKutCvyJ9UP/wfDwgYkKS47g9Wpxurh7CoPniz2C3U5/viCBbyaSWdWr+L/e6fP\ngGXcZm3EcKJrRUT+sxQgjVY55vGMbdPD/KHnpCYQjhWPtZ4JRc/oYQyIeUgYO+Q3\nvCdlZvODWwXxEltzi7FRyXIs0sZC5uhkA8Cv7ado\n-----END RSA PRIVATE KEY-----",
             // Cut short (its DER length says more), and a public key.
             "rsa_secret_key = \"MIIBOgIBAAJBAOfu52Fe818w5JtILhXK51AHIB4SYXsP7afhZHeW/wIr6o7QKoKhdZMPIzfNN5TFIggAbWsa8MDL1iVliqwsn6oH0TxEfjMFHu75WmDlYUPWxDvK12wAipsKa1/JMxVKbeKEBKiXxSUmLmp8B7y+6EH3RcVdTp90f2FRZMb3KNcYNTcTgnrIg9f7llkjQHT1JY9saAgjidLkfx4XWpC8Qy+5RuapRxEJ87efEQom9iKfo0UlJue8FkKutCvyJ9UP/wfDwgYkKS47g9Wpxurh7CoPniz2C3U5\"",
+            // An Ed25519 public key, and a private one cut short.
+            "ed25519_public_key: MCowBQYDK2VwAyEADvXLN1ZDlvVQJ5DNODaWpyX4sTLchS6SQaOcPcpoyh0=",
+            "ed25519_private_key = \"MC4CAQAwBQYDK2VwBCIEILvLbE52R8BQiqG4ewqYmjZnmAD+re929Gj74Q\"",
             "public_key: MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAb25Fd7FcoaFjb2MxRHpDLYTGMd7XQGbOCTFmt7g7r2Ak9jYME/ZLYV46aFhQkDAfROwnMafI79q13Gu/BhRmXNDouL3PY1QwB6Urz2GuhI87Uc9EqL3dXM9pXiSumvAzBbYZdouZrG7PXSfH/m09ygs6N3mD480ZZMAFMoSAja7UM+MnF8VRxfFW/R3b/deRzJ+7kveKkZcNB30VUNHHG6HLGaMlctv0gHwXMu9JfToZ1ek8aBq2Tz+64kfV6YbWukaUQXr2Op4=",
         ],
         remediation: "Replace this key pair: create a new key (on the exchange, for an exchange's RSA key), \
