@@ -268,7 +268,7 @@ pub(crate) fn bare(value: &str) -> String {
 /// A PEM private key, multi-line or one line with literal `\n` escapes.
 pub(crate) fn pem(label: &str, body_start: &str) -> String {
     format!(
-        r"(?P<secret>-----BEGIN {label}PRIVATE KEY-----(?:\\+[rn]|[\r\n \t])*{body_start}(?:[A-Za-z0-9+/=\r\n \t]|\\+[rn]){{16,9000}}?-----END {label}PRIVATE KEY-----)"
+        r"(?P<secret>-----BEGIN {label}PRIVATE KEY-----(?:\\+[rn]|[\r\n \t])*{body_start}(?:[A-Za-z0-9+/=\r\n \t]|\\+[rn]){{16,}}?-----END {label}PRIVATE KEY-----)"
     )
 }
 

@@ -29,7 +29,7 @@ pub fn rules() -> Vec<Rule> {
         // key cut off before its END line inside a one-line string (a test's
         // "truncated key" case) still holds the private scalar: it ends at
         // the string's closing quote.
-        pattern: r#"(?P<secret>-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}(?:(?:[A-Za-z0-9+/=\r\n \t"'`,]|\\+[rn]){64,12000}?-{5,}END (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}|(?:\\+[rn])+(?:[A-Za-z0-9+/=]|\\+[rn]){64,12000}["']))"#.into(),
+        pattern: r#"(?P<secret>-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}(?:(?:[A-Za-z0-9+/=\r\n \t"'`,]|\\+[rn]){64,}?-{5,}END (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-{5,}|(?:\\+[rn])+(?:[A-Za-z0-9+/=]|\\+[rn]){64,}["']))"#.into(),
         scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
         generic: true,
@@ -65,7 +65,7 @@ pub fn rules() -> Vec<Rule> {
         description: "PEM private key base64-encoded whole (LS0tLS1CRUdJTi…), as Kubernetes secrets and kubeconfigs hold it",
         // base64 of `-----BEGIN `, at the start of an encoding.
         keywords: &["ls0tls1crudjti"],
-        pattern: r"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,16000}={0,2})(?:[^A-Za-z0-9+/=]|$)".into(),
+        pattern: r"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,}={0,2})(?:[^A-Za-z0-9+/=]|$)".into(),
         scope: ENCODED_PEM,
         validate: Some(validate::base64_pem_private_key),
         examples: &[
@@ -105,7 +105,7 @@ pub fn rules() -> Vec<Rule> {
             "mc4caqawbqydk2vwbciei",
             "mfecaqewbqydk2vwbciei",
         ],
-        pattern: r#"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>(?:MI[IJK][A-Za-z0-9+/]{3}IB(?:ADANBgkqhkiG9w0BAQEFAASC|AAK[BC]|AAJB)|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI|MFECAQEwBQYDK2VwBCIEI)(?:[A-Za-z0-9+/]|\\n){40,12000}(?:(?:\r\n?|\n)[ \t]*[A-Za-z0-9+/]{4,12000})*={0,2})(?:[ \t\r\n"'`,;)\]}#]|$)"#.into(),
+        pattern: r#"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>(?:MI[IJK][A-Za-z0-9+/]{3}IB(?:ADANBgkqhkiG9w0BAQEFAASC|AAK[BC]|AAJB)|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI|MFECAQEwBQYDK2VwBCIEI)(?:[A-Za-z0-9+/]|\\n){40,}(?:(?:\r\n?|\n)[ \t]*[A-Za-z0-9+/]{4,})*={0,2})(?:[ \t\r\n"'`,;)\]}#]|$)"#.into(),
         scope: Scope::Span {
             before: 16,
             after: 16_400,
@@ -145,7 +145,7 @@ pub fn rules() -> Vec<Rule> {
         severity: Low,
         description: "Password-protected PEM private key (safe only while its password is strong)",
         keywords: &["encrypted private key-----", "proc-type: 4,encrypted"],
-        pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,12000}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-{5,})".into(),
+        pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-{5,})".into(),
         scope: PEM_BLOCK,
         validate: Some(validate::pem_body),
         examples: &[
