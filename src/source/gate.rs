@@ -205,7 +205,7 @@ pub fn pass(
         // A new version of a file adds what it changed: when nothing is found
         // around the change, nothing new is there (what is elsewhere was
         // found in the version before, at this path).
-        let base = delta.base.and_then(|b| delta.recent.get(b));
+        let base = delta.base.and_then(|b| delta.recent.take(b));
         delta.recent.put(oid, text);
         let whole = base
             .as_ref()

@@ -2,7 +2,8 @@
 //! scanned for what it adds ([`crate::detect::Engine::may_add`]) instead of
 //! whole. History is walked oldest first, so the version before a blob at a
 //! path was nearly always read moments ago; a blob no longer here is simply
-//! scanned whole. Bounded in bytes; the oldest go first.
+//! scanned whole. A text is let go once the version after it has been read;
+//! bounded in bytes, the oldest go first.
 //!
 //! It also remembers which blobs hold no match at all for a kind of path
 //! ([`PathSignature`]): the same blob at another path that reads the same
@@ -42,6 +43,18 @@ impl Recent {
     pub fn get(&self, oid: Oid) -> Option<Arc<[u8]>> {
         let kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         kept.texts.get(&oid).cloned()
+    }
+
+    /// The text of `oid`, if it was read recently, no longer kept: the walk
+    /// names each blob the base of the next version at its path only, so
+    /// once that version is read the room goes to texts still to be used.
+    /// (A blob at several paths is a base at each: a second use finds it
+    /// gone and its version is scanned whole.)
+    pub fn take(&self, oid: Oid) -> Option<Arc<[u8]>> {
+        let mut kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let text = kept.texts.remove(&oid)?;
+        kept.bytes -= text.len();
+        Some(text)
     }
 
     /// Whether `oid` is known to hold no match at a path with `signature`.
@@ -103,5 +116,22 @@ mod tests {
         assert!(recent.get(oid(2)).is_none());
         assert_eq!(recent.get(oid(6)).unwrap().len(), big.len());
         assert!(recent.get(oid(3)).is_some());
+    }
+
+    #[test]
+    fn a_text_taken_leaves_its_room_to_the_others() {
+        let recent = Recent::default();
+        let oid = |n: u8| Oid::from_bytes(&[n; 20]).unwrap();
+        let big = vec![b'a'; CAPACITY / 4];
+        for n in 1..=4 {
+            recent.put(oid(n), &big);
+        }
+        assert_eq!(recent.take(oid(2)).unwrap().len(), big.len());
+        assert!(recent.take(oid(2)).is_none());
+        // The fifth fits in the room the second left: none of the others goes.
+        recent.put(oid(5), &big);
+        for n in [1, 3, 4, 5] {
+            assert!(recent.get(oid(n)).is_some(), "text {n} was dropped");
+        }
     }
 }
