@@ -95,6 +95,12 @@ impl Recent {
                 kept.bytes -= t.len();
             }
         }
+        // Texts taken leave their ids in `order`: dropped now and then, so
+        // that it stays about as long as what is kept.
+        if kept.order.len() > 2 * kept.texts.len() + 1024 {
+            let Kept { texts, order, .. } = &mut *kept;
+            order.retain(|id| texts.contains_key(id));
+        }
     }
 }
 
@@ -133,5 +139,21 @@ mod tests {
         for n in [1, 3, 4, 5] {
             assert!(recent.get(oid(n)).is_some(), "text {n} was dropped");
         }
+    }
+
+    #[test]
+    fn the_order_of_texts_taken_does_not_grow_without_bound() {
+        let recent = Recent::default();
+        let text = vec![b'a'; MIN_SIZE];
+        for n in 0..5_000u32 {
+            let mut id = [0u8; 20];
+            id[..4].copy_from_slice(&n.to_le_bytes());
+            let id = Oid::from_bytes(&id).unwrap();
+            recent.put(id, &text);
+            assert!(recent.take(id).is_some());
+        }
+        let kept = recent.inner.lock().unwrap();
+        assert!(kept.texts.is_empty() && kept.bytes == 0);
+        assert!(kept.order.len() <= 1025, "{} ids kept", kept.order.len());
     }
 }
