@@ -237,22 +237,7 @@ impl Walker<'_> {
             let read = zip
                 .by_index(i)
                 .map_err(|e| e.to_string())
-                .and_then(|mut file| {
-                    // Its first 8 KiB first: binary there (a wheel's `.so`), and
-                    // not an archive, it is not expanded further.
-                    let sniff = (cap + 1).min(BINARY_SNIFF as u64);
-                    (&mut file)
-                        .take(sniff)
-                        .read_to_end(&mut out)
-                        .map_err(|e| e.to_string())?;
-                    if plainly_binary(&out) {
-                        return Ok(());
-                    }
-                    file.take(cap + 1 - out.len() as u64)
-                        .read_to_end(&mut out)
-                        .map_err(|e| e.to_string())
-                        .map(drop)
-                });
+                .and_then(|file| read_capped(file, cap, &mut out).map_err(|e| e.to_string()));
             self.expanded.set(self.expanded.get() + out.len() as u64);
             if let Err(e) = read {
                 let why = format!("corrupt zip member ({}); skipped", crate::redact::scrub(&e));
@@ -347,7 +332,8 @@ impl Walker<'_> {
     }
 
     /// The rest of a member from `reader` after what `out` holds, up to the
-    /// member size cap: a member too large is skipped, a read error (a limit
+    /// member size cap ([`read_capped`]: a binary one no further than its
+    /// first 8 KiB): a member too large is skipped, a read error (a limit
     /// of the stream reached, or a corrupt one) ends the archive.
     fn read_member(
         &mut self,
@@ -356,8 +342,7 @@ impl Walker<'_> {
         mut out: Vec<u8>,
         what: &str,
     ) -> MemberRead {
-        let room = (self.max_member + 1).saturating_sub(out.len() as u64);
-        if let Err(e) = reader.take(room).read_to_end(&mut out) {
+        if let Err(e) = read_capped(reader, self.max_member, &mut out) {
             self.broken(member, what, &e);
             return MemberRead::Broken;
         }
@@ -388,6 +373,21 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// Reads a member from `reader` into `out` (which may hold its first bytes
+/// already), up to `cap` bytes plus one (so that a member over the cap shows
+/// as one). Its first [`BINARY_SNIFF`] bytes come first: binary there (a
+/// wheel's `.so`) and no archive, it is expanded no further.
+fn read_capped(mut reader: impl Read, cap: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    let sniff = (cap + 1).min(BINARY_SNIFF as u64);
+    let head = sniff.saturating_sub(out.len() as u64);
+    (&mut reader).take(head).read_to_end(out)?;
+    if plainly_binary(out) {
+        return Ok(());
+    }
+    let rest = (cap + 1).saturating_sub(out.len() as u64);
+    reader.take(rest).read_to_end(out).map(drop)
 }
 
 /// Whether a member's first [`BINARY_SNIFF`] bytes already make it binary
@@ -576,6 +576,25 @@ mod tests {
         // An archive inside is read whole and opened, NULs or not.
         assert_eq!(len("nested.zip!inner.txt"), Some(1));
         assert!(seen.skipped.is_empty(), "{:?}", seen.skipped.len());
+        // The same in a tar, and as a gzip stream's one member.
+        for (path, bytes) in [
+            (
+                "lib.tar",
+                tar_of(&[("talib.so", &so), ("README.txt", text.as_bytes())]),
+            ),
+            ("talib.so.gz", gzip(&so)),
+        ] {
+            let seen = walk(path, &bytes);
+            let lens: Vec<(&str, usize)> = seen
+                .members
+                .iter()
+                .map(|(p, b)| (p.as_str(), b.len()))
+                .collect();
+            assert_eq!(lens[0].1, BINARY_SNIFF, "{lens:?}");
+            if path == "lib.tar" {
+                assert_eq!(lens[1], ("lib.tar!README.txt", text.len()), "{lens:?}");
+            }
+        }
     }
 
     #[test]
@@ -613,7 +632,9 @@ mod tests {
         let seen = walk("a.zip", &zip_of(&[("zeros", &zeros), ("b.txt", b"b")]));
         assert_eq!(seen.members.len(), 1);
         assert!(matches!(&seen.skipped[0].1, Why::Refused(why) if why.contains("zip bomb")));
-        let seen = walk("a.gz", &gzip(&zeros));
+        // A stream has no declared size: it is refused as it expands. (Text:
+        // binary content stops expanding after its first 8 KiB anyway.)
+        let seen = walk("a.gz", &gzip(&vec![b'a'; 4 << 20]));
         assert!(seen.members.is_empty());
         assert!(matches!(&seen.skipped[0].1, Why::Refused(why) if why.contains("zip bomb")));
     }
