@@ -184,22 +184,26 @@ pub fn pem_body(value: &[u8]) -> bool {
 /// decoded text opens with a `-----BEGIN … PRIVATE KEY-----` line and has a
 /// real key's body.
 pub fn base64_pem_private_key(value: &[u8]) -> bool {
-    use base64::Engine as _;
-    let Ok(text) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(
-        value
-            .strip_suffix(b"==")
-            .or(value.strip_suffix(b"="))
-            .unwrap_or(value),
-    ) else {
+    let Some(text) = standard_base64(value) else {
         return false;
     };
     let first_line = text.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let first_line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
     first_line.starts_with(b"-----BEGIN ")
         && first_line.ends_with(b"PRIVATE KEY-----")
-        && !first_line.windows(9).any(|w| w == b"ENCRYPTED")
-        && !text.windows(9).any(|w| w == b"ENCRYPTED")
+        && memchr::memmem::find(&text, b"ENCRYPTED").is_none()
         && pem_body(&text)
+}
+
+/// Standard base64, with or without its `=` padding.
+fn standard_base64(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const ENGINE: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    ENGINE.decode(text).ok()
 }
 
 /// A private key as bare base64 DER: the decoded bytes are one DER
@@ -207,7 +211,6 @@ pub fn base64_pem_private_key(value: &[u8]) -> bool {
 /// (0 for PKCS#1 and PKCS#8, 1 for SEC1 EC keys). Line breaks, their `\n`
 /// escapes and indentation between lines are dropped first.
 pub fn der_private_key(value: &[u8]) -> bool {
-    use base64::Engine as _;
     let text: Vec<u8> = value
         .split(|&b| b == b'\\')
         .enumerate()
@@ -221,7 +224,7 @@ pub fn der_private_key(value: &[u8]) -> bool {
         .copied()
         .filter(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
         .collect();
-    let Ok(der) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&text) else {
+    let Some(der) = standard_base64(&text) else {
         return false;
     };
     let (length, header) = match der.get(..4) {
