@@ -39,7 +39,8 @@ struct Kept {
 }
 
 impl Recent {
-    /// The text of `oid`, if it was read recently.
+    /// The text of `oid`, if it was read recently (kept: tests look without taking).
+    #[cfg(test)]
     pub fn get(&self, oid: Oid) -> Option<Arc<[u8]>> {
         let kept = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         kept.texts.get(&oid).cloned()
