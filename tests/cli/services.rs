@@ -58,32 +58,24 @@ fn service_keys_passwords_and_database_urls_are_found_and_their_look_alikes_are_
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for (i, secret) in [ETHERSCAN, CMC, SENDGRID, INFURA, SMTP_PASS, DB_PASS, JWT]
-        .iter()
-        .enumerate()
-    {
-        assert!(
-            !stdout.contains(secret),
-            "planted secret #{i} ({} chars) printed whole",
-            secret.len()
-        );
-    }
+    assert_none_printed(
+        &stdout,
+        &[ETHERSCAN, CMC, SENDGRID, INFURA, SMTP_PASS, DB_PASS, JWT],
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let found = findings(&report);
-    for (rule, source, path, line) in [
-        ("etherscan-api-key", "tree", "deploy/bot.env.yml", 1),
-        ("infura-api-key", "tree", "deploy/bot.env.yml", 2),
-        ("password-assignment", "tree", "deploy/bot.env.yml", 3),
-        ("coinmarketcap-api-key", "tree", "bot/prices.py", 3),
-        ("sendgrid-api-key", "tree", "bot/prices.py", 4),
-        ("jwt-signing-secret", "tree", "bot/prices.py", 5),
-        ("database-url-password", "history", "docker-compose.yml", 4),
-    ] {
-        assert!(
-            found.contains(&(rule.into(), source.into(), path.into(), line)),
-            "{rule} not found at {path}:{line} ({source}); found {found:?}"
-        );
-    }
+    assert_found(
+        &found,
+        &[
+            ("etherscan-api-key", "tree", "deploy/bot.env.yml", 1),
+            ("infura-api-key", "tree", "deploy/bot.env.yml", 2),
+            ("password-assignment", "tree", "deploy/bot.env.yml", 3),
+            ("coinmarketcap-api-key", "tree", "bot/prices.py", 3),
+            ("sendgrid-api-key", "tree", "bot/prices.py", 4),
+            ("jwt-signing-secret", "tree", "bot/prices.py", 5),
+            ("database-url-password", "history", "docker-compose.yml", 4),
+        ],
+    );
     let noise: Vec<_> = found
         .iter()
         .filter(|(_, _, path, _)| path == "bot/lookalikes.py")

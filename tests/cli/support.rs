@@ -214,6 +214,28 @@ pub fn findings(report: &serde_json::Value) -> Vec<(String, String, String, u64)
         .collect()
 }
 
+/// Asserts that no planted secret stands whole in a report's text (saying
+/// which by its index and length only).
+pub fn assert_none_printed(stdout: &str, secrets: &[&str]) {
+    for (i, secret) in secrets.iter().enumerate() {
+        assert!(
+            !stdout.contains(secret),
+            "planted secret #{i} ({} chars) printed whole",
+            secret.len()
+        );
+    }
+}
+
+/// Asserts that every (rule, source, path, line) is among `found`.
+pub fn assert_found(found: &[(String, String, String, u64)], expected: &[(&str, &str, &str, u64)]) {
+    for &(rule, source, path, line) in expected {
+        assert!(
+            found.contains(&(rule.into(), source.into(), path.into(), line)),
+            "{rule} not found at {path}:{line} ({source}); found {found:?}"
+        );
+    }
+}
+
 /// The repository's fixtures folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -88,34 +88,30 @@ fn uncommon_syntaxes_are_read_and_their_look_alikes_are_not() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for secret in [
-        DOCKER_SECRET,
-        GRADLE_SECRET,
-        WRAPPED_KEY,
-        SMTP_PASSWORD,
-        PEM_LINE,
-    ] {
-        assert!(
-            !stdout.contains(secret),
-            "a planted secret was printed whole"
-        );
-    }
+    assert_none_printed(
+        &stdout,
+        &[
+            DOCKER_SECRET,
+            GRADLE_SECRET,
+            WRAPPED_KEY,
+            SMTP_PASSWORD,
+            PEM_LINE,
+        ],
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let found = findings(&report);
-    for (rule, source, path, line) in [
-        ("generic-env-secret", "tree", "Dockerfile", 2),
-        ("generic-api-secret", "tree", "app/build.gradle", 3),
-        ("generic-api-secret", "tree", "src/keys.ts", 2),
-        ("pem-private-key", "tree", "src/Signer.java", 2),
-        ("credential-call-password", "tree", "src/Mailer.cs", 2),
-        ("pem-private-key-base64", "tree", "deploy/kubeconfig.yml", 5),
-        ("pem-private-key", "history", "tests/test_auth.py", 1),
-    ] {
-        assert!(
-            found.contains(&(rule.into(), source.into(), path.into(), line)),
-            "{rule} not found at {path}:{line} ({source}); found {found:?}"
-        );
-    }
+    assert_found(
+        &found,
+        &[
+            ("generic-env-secret", "tree", "Dockerfile", 2),
+            ("generic-api-secret", "tree", "app/build.gradle", 3),
+            ("generic-api-secret", "tree", "src/keys.ts", 2),
+            ("pem-private-key", "tree", "src/Signer.java", 2),
+            ("credential-call-password", "tree", "src/Mailer.cs", 2),
+            ("pem-private-key-base64", "tree", "deploy/kubeconfig.yml", 5),
+            ("pem-private-key", "history", "tests/test_auth.py", 1),
+        ],
+    );
     // Nothing else: not the RUN line, the expression, the template, the
     // password read from the environment or the certificate.
     assert_eq!(found.len(), 7, "{found:?}");
