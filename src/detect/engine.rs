@@ -11,7 +11,9 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use keywords::Keywords;
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID, Span};
@@ -47,13 +49,8 @@ pub struct Match {
 pub struct Engine {
     rules: Vec<Rule>,
     regexes: Vec<OnceLock<Compiled>>,
-    /// Automaton over every rule's keywords and context words (ASCII
-    /// case-insensitive), leftmost-longest: faster than an overlapping
-    /// search; [`Engine::hits`] recovers the overlapping occurrences.
-    prefilter: AhoCorasick,
-    /// For each pattern, the other patterns it starts with (`api` for
-    /// `apikey`): they occur wherever it does.
-    prefixes: Vec<Vec<usize>>,
+    /// The keyword prefilter: every keyword and context word, found in one pass.
+    keywords: Keywords,
     /// For each pattern, the rules it is a keyword of (it triggers them).
     keyword_rules: Vec<Vec<usize>>,
     /// For each pattern, its length in bytes.
@@ -122,26 +119,12 @@ impl Engine {
             .collect();
         let pattern_lens: Vec<usize> = keywords.iter().map(String::len).collect();
         let reach = Reach::of(&rules, &keywords);
-        let prefilter = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&keywords)
-            .expect("built-in keywords form a valid automaton");
-        let prefixes = keywords
-            .iter()
-            .map(|long| {
-                (0..keywords.len())
-                    .filter(|&q| keywords[q] != *long && long.starts_with(keywords[q].as_str()))
-                    .collect()
-            })
-            .collect();
+        let keywords = Keywords::new(&keywords);
         let regexes = rules.iter().map(|_| OnceLock::new()).collect();
         Engine {
             rules,
             regexes,
-            prefilter,
-            prefixes,
+            keywords,
             keyword_rules,
             pattern_lens,
             always,
@@ -288,25 +271,10 @@ impl Engine {
     }
 
     /// Calls `f(pattern, start)` for every occurrence of every pattern in
-    /// `hay`, overlapping ones included, in order of start: the longest
-    /// pattern at each position (the search restarts one byte after each
-    /// match's start), then the patterns it starts with.
-    fn hits(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(m) = self
-                .prefilter
-                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
-            else {
-                break;
-            };
-            let p = m.pattern().as_usize();
-            f(p, m.start());
-            for &q in &self.prefixes[p] {
-                f(q, m.start());
-            }
-            at = m.start() + 1;
-        }
+    /// `hay`, overlapping ones included, in order of start (the longer
+    /// first where two start together).
+    fn hits(&self, hay: &[u8], f: impl FnMut(usize, usize)) {
+        self.keywords.each(hay, f);
     }
 
     /// The byte ranges a rule's regex runs on, in order and not overlapping.
@@ -1153,5 +1121,6 @@ fn fill_positions(bytes: &[u8], matches: &mut [Match]) {
     }
 }
 
+mod keywords;
 #[cfg(test)]
 mod tests;
