@@ -64,7 +64,7 @@ pub fn rules() -> Vec<Rule> {
         severity: High,
         description: "PEM private key base64-encoded whole (LS0tLS1CRUdJTi…), as Kubernetes secrets and kubeconfigs hold it",
         // base64 of `-----BEGIN `, at the start of an encoding.
-        keywords: &["ls0tls1crudjti"],
+        keywords: &["LS0tLS1CRUdJTi"],
         pattern: r"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,}={0,2})(?:[^A-Za-z0-9+/=]|$)".into(),
         scope: ENCODED_PEM,
         validate: Some(validate::base64_pem_private_key),
@@ -96,14 +96,14 @@ pub fn rules() -> Vec<Rule> {
         // 2048+ bits), SEC1 and PKCS#8 P-256 EC keys, PKCS#8 Ed25519 keys
         // (version 0, or 1 with the public key after: RFC 8410).
         keywords: &[
-            "ibadanbgkqhkig9w0baqefaasc",
-            "ibaakc",
-            "ibaakb",
-            "ibaajb",
-            "mhccaqeei",
-            "mighageambmgbyqgsm49",
-            "mc4caqawbqydk2vwbciei",
-            "mfecaqewbqydk2vwbciei",
+            "IBADANBgkqhkiG9w0BAQEFAASC",
+            "IBAAKC",
+            "IBAAKB",
+            "IBAAJB",
+            "MHcCAQEEI",
+            "MIGHAgEAMBMGByqGSM49",
+            "MC4CAQAwBQYDK2VwBCIEI",
+            "MFECAQEwBQYDK2VwBCIEI",
         ],
         pattern: r#"(?m)(?:^|[^A-Za-z0-9+/])(?P<secret>(?:MI[IJK][A-Za-z0-9+/]{3}IB(?:ADANBgkqhkiG9w0BAQEFAASC|AAK[BC]|AAJB)|MHcCAQEEI|MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg|MC4CAQAwBQYDK2VwBCIEI|MFECAQEwBQYDK2VwBCIEI)(?:[A-Za-z0-9+/]|\\n){40,}(?:(?:\r\n?|\n)[ \t]*[A-Za-z0-9+/]{4,})*={0,2})(?:[ \t\r\n"'`,;)\]}#]|$)"#.into(),
         scope: Scope::Span {
@@ -144,7 +144,7 @@ pub fn rules() -> Vec<Rule> {
         exchange: "pem",
         severity: Low,
         description: "Password-protected PEM private key (safe only while its password is strong)",
-        keywords: &["encrypted private key-----", "proc-type: 4,encrypted"],
+        keywords: &["encrypted private key-----", "Proc-Type: 4,ENCRYPTED"],
         pattern: r"(?P<secret>-----BEGIN (?:ENCRYPTED PRIVATE KEY-----|(?:RSA |EC |DSA )?PRIVATE KEY-----(?:\\+[rn]|[\r\n])+Proc-Type: 4,ENCRYPTED)(?:[A-Za-z0-9+/=,:\- \t\r\n]|\\+[rn]){64,}?-----END (?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY-{5,})".into(),
         scope: PEM_BLOCK,
         validate: Some(validate::pem_body),

@@ -674,7 +674,8 @@ pub struct PathSignature {
 /// it and after it (plus the longest keyword) over the rules whose windows
 /// are at most [`Reach::NEAR`] bytes wide; the keywords of the wider ones
 /// (PEM blocks, long encrypted values: rare words, which their matches hold
-/// in lower or upper case) in `far`, looked for around the changes.
+/// as the rule spells them, or in lower or upper case) in `far`, looked for
+/// around the changes.
 struct Reach {
     before: usize,
     after: usize,
@@ -710,7 +711,13 @@ impl Reach {
                 return None;
             }
             if b + a > Reach::NEAR {
-                far.extend(rule.keywords.iter().map(|k| k.to_ascii_lowercase()));
+                far.extend(rule.keywords.iter().flat_map(|k| {
+                    [
+                        k.to_string(),
+                        k.to_ascii_lowercase(),
+                        k.to_ascii_uppercase(),
+                    ]
+                }));
                 far_before = far_before.max(b + longest);
                 far_after = far_after.max(a + longest);
             } else {
@@ -718,14 +725,18 @@ impl Reach {
                 after = after.max(a + longest);
             }
         }
-        // Matched case-sensitively, in lower and upper case (`PRIVATE
-        // KEY-----`, a lowercase hex prefix): SIMD-fast on rare bytes.
-        let far: Vec<String> = far
-            .iter()
-            .flat_map(|k| [k.clone(), k.to_ascii_uppercase()])
-            .collect();
+        // Matched case-sensitively, as the rule spells the keyword and in
+        // lower and upper case (`PRIVATE KEY-----`, a lowercase hex prefix,
+        // a base64 prefix such as a JWT's `eyJ` as written), leftmost-first:
+        // that lets aho-corasick put its SIMD prefilter in front, many times
+        // faster on these rare words than the automaton alone (4.4 GB/s
+        // against 0.5 on the freqtrade tree; only whether there is a match
+        // counts).
+        far.sort();
+        far.dedup();
         let far = (!far.is_empty()).then(|| {
             AhoCorasickBuilder::new()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
                 .build(&far)
                 .expect("built-in keywords form a valid automaton")
         });

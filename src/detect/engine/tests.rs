@@ -445,3 +445,36 @@ fn keyword_hits_include_overlapping_occurrences() {
     // In order of start, so each pattern's positions are sorted.
     assert!(found.windows(2).all(|w| w[0].1 <= w[1].1), "{found:?}");
 }
+
+#[test]
+fn every_wide_windowed_rule_s_examples_hold_a_far_keyword() {
+    // A change far from its keyword inside a long match (a PEM block, a
+    // long JWT or DER key) is caught only when `far` sees the keyword as
+    // the match holds it: case-sensitive, so a keyword in mixed case
+    // (`eyJ`, `Proc-Type: 4,ENCRYPTED`) must be spelled so in the catalog.
+    let engine = Engine::default();
+    let reach = engine
+        .reach
+        .as_ref()
+        .expect("every built-in rule is windowed");
+    let far = reach.far.as_ref().expect("some rules have wide windows");
+    let mut checked = 0;
+    for rule in crate::catalog::rules() {
+        let (before, after) = match rule.scope {
+            Scope::NearKeyword { before, after } | Scope::Span { before, after } => (before, after),
+            _ => continue,
+        };
+        if before + after <= Reach::NEAR {
+            continue;
+        }
+        for example in rule.examples {
+            assert!(
+                far.is_match(example.as_bytes()),
+                "{}: no far keyword in {example:?}",
+                rule.id
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} examples");
+}
