@@ -974,7 +974,7 @@ pub struct Change {
 }
 
 /// The changes from `base` to `text`: the lines a line diff (Myers over
-/// line hashes, given a few milliseconds) says were inserted, replaced or
+/// line hashes, given half a millisecond) says were inserted, replaced or
 /// deleted; where lines were only deleted, the new span is empty at the seam.
 /// Everything outside the new spans stands in `base` too, with the same neighbours.
 pub fn changed(base: &[u8], text: &[u8]) -> Vec<Change> {
@@ -1007,7 +1007,12 @@ pub fn changed(base: &[u8], text: &[u8]) -> Vec<Change> {
     }
     let (old, old_starts) = lines(&base[prefix..old_end], prefix);
     let (new, starts) = lines(&text[prefix..end], prefix);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(2);
+    // Past the deadline Myers gives up on finer seams and reports what is
+    // left as changed (scanned, never skipped). On passivbot's history
+    // (2,000 diffs of 0.9 MB files) 2 ms cost 15 % of the CPU; at 0.5 ms
+    // 4-6 % less CPU on passivbot, freqtrade and jesse for 3 % more bytes
+    // scanned.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_micros(500);
     let ops = similar::capture_diff_slices_deadline(
         similar::Algorithm::Myers,
         &old,
