@@ -335,12 +335,11 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
                 if !blob.places.iter().any(|(p, _)| p == path) {
                     blob.places.push((path.clone(), commit));
                     if commit != BASELINE
-                        && let Some(sink) = &walk.sink
+                        && let Some(sink) = &mut walk.sink
                     {
                         let first = !std::mem::replace(&mut blob.dispatched, true);
                         let base = walk.last_at_path.insert(path.clone(), id);
-                        // A closed channel means the readers are gone; the walk just finishes.
-                        let _ = sink.send(Item {
+                        sink.send(Item {
                             oid: id,
                             path: path.clone(),
                             commit,
@@ -367,7 +366,7 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
 /// After a limited range's walk: sends the baseline (blob, path) pairs at
 /// paths the range touched, so secrets already there can be recognised.
 pub(super) fn send_baseline(walk: &mut Walk) {
-    let Some(sink) = &walk.sink else {
+    let Some(sink) = &mut walk.sink else {
         return;
     };
     let touched: HashSet<String> = walk
@@ -383,7 +382,7 @@ pub(super) fn send_baseline(walk: &mut Walk) {
         for (path, commit) in &blob.places {
             if *commit == BASELINE && touched.contains(path) {
                 let first = !std::mem::replace(&mut blob.dispatched, true);
-                let _ = sink.send(Item {
+                sink.send(Item {
                     oid,
                     path: path.clone(),
                     commit: BASELINE,

@@ -106,13 +106,56 @@ struct Item {
     base: Option<Oid>,
 }
 
+/// Items the walk hands the readers at a time.
+const BATCH: usize = 64;
+
+/// Where the walk's items go, [`BATCH`] at a time: sent one by one, a full
+/// channel woke the walk (and an empty one a reader) for every item, a
+/// context switch each. The readers still take the items one by one, in
+/// the walk's order.
+struct Sink {
+    tx: SyncSender<Vec<Item>>,
+    batch: Vec<Item>,
+}
+
+impl Sink {
+    fn new(tx: SyncSender<Vec<Item>>) -> Sink {
+        Sink {
+            tx,
+            batch: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn send(&mut self, item: Item) {
+        self.batch.push(item);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Hands over what is waiting. A closed channel means the readers are
+    /// gone; the walk just finishes.
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            let _ = self.tx.send(batch);
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// What the commit and tree walk learned.
 #[derive(Default)]
 struct Walk {
     commits: Vec<Arc<CommitInfo>>,
     blobs: Vec<Blob>,
     /// Where new (blob, path) pairs go as they are found.
-    sink: Option<SyncSender<Item>>,
+    sink: Option<Sink>,
     blob_index: OidMap<usize>,
     /// The last blob seen at each path.
     last_at_path: HashMap<String, Oid>,
@@ -155,13 +198,13 @@ pub fn scan(
     // The walk (this thread: it uses the workspace's `repo`, which is not
     // `Sync`) streams each new (blob, path) to the readers as it finds it,
     // so reading hides the walk's cost.
-    let (sink, items) = std::sync::mpsc::sync_channel::<Item>(4096);
-    walk.sink = Some(sink);
+    let (sink, items) = std::sync::mpsc::sync_channel::<Vec<Item>>(4096 / BATCH);
+    walk.sink = Some(Sink::new(sink));
     let read = std::thread::scope(|s| {
         let reader = s.spawn(|| read_items(&git_dir, items, engine, limits));
         walk_commits(repo, &tips, &mut walk, progress);
         send_baseline(&mut walk);
-        // Closing the channel ends the readers.
+        // Sending what is left and closing the channel ends the readers.
         walk.sink = None;
         reader.join()
     });

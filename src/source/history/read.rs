@@ -18,7 +18,7 @@ use crate::source::{Limits, Problem, Provenance, objects};
 /// per worker at a time.
 pub(super) fn read_items(
     git_dir: &Path,
-    items: Receiver<Item>,
+    items: Receiver<Vec<Item>>,
     engine: &Engine,
     limits: &Limits,
 ) -> Read {
@@ -26,6 +26,7 @@ pub(super) fn read_items(
     let recent = &recent;
     items
         .into_iter()
+        .flatten()
         .par_bridge()
         .map_init(
             || objects::open(git_dir).map_err(|e| e.message().to_string()),
