@@ -391,14 +391,11 @@ fn read_capped(mut reader: impl Read, cap: u64, out: &mut Vec<u8>) -> io::Result
 }
 
 /// Whether a member's first [`BINARY_SNIFF`] bytes already make it binary
-/// content that is not an archive: what [`super::text`] decides from them
-/// alone (no UTF-16 byte-order mark, whose decoding would be checked).
+/// content that is not an archive: what [`super::text`] decides from the
+/// first [`BINARY_SNIFF`] bytes (of the decoded text, for UTF-16), which
+/// these hold.
 fn plainly_binary(head: &[u8]) -> bool {
-    head.len() == BINARY_SNIFF
-        && !head.starts_with(&[0xFF, 0xFE])
-        && !head.starts_with(&[0xFE, 0xFF])
-        && super::is_binary(head)
-        && kind(head).is_none()
+    head.len() == BINARY_SNIFF && super::text(head).is_none() && kind(head).is_none()
 }
 
 /// What reading one member of a stream gave.
