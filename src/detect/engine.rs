@@ -53,8 +53,6 @@ pub struct Engine {
     keywords: Keywords,
     /// For each pattern, the rules it is a keyword of (it triggers them).
     keyword_rules: Vec<Vec<usize>>,
-    /// For each pattern, its length in bytes.
-    pattern_lens: Vec<usize>,
     /// Rules with no keyword: they run on every piece of content.
     always: Vec<usize>,
     /// For each rule, its keyword pattern ids.
@@ -117,7 +115,6 @@ impl Engine {
             .iter()
             .map(|rs| rs.iter().any(|&r| rules[r].scope != Scope::Whole))
             .collect();
-        let pattern_lens: Vec<usize> = keywords.iter().map(String::len).collect();
         let reach = Reach::of(&rules, &keywords);
         let keywords = Keywords::new(&keywords);
         let regexes = rules.iter().map(|_| OnceLock::new()).collect();
@@ -126,7 +123,6 @@ impl Engine {
             regexes,
             keywords,
             keyword_rules,
-            pattern_lens,
             always,
             rule_keywords,
             rule_context,
@@ -294,7 +290,7 @@ impl Engine {
         let assignment = self.rules[rule].scope == Scope::Assignment;
         let mut positions: Vec<(usize, usize)> = self.rule_keywords[rule]
             .iter()
-            .flat_map(|&k| hits[k].iter().map(move |&at| (at, self.pattern_lens[k])))
+            .flat_map(|&k| hits[k].iter().map(move |&at| (at, self.keywords.len_of(k))))
             .filter(|&(at, _)| !assignment || assigned_at(bytes, at, kind == FileKind::Code))
             .collect();
         positions.sort_unstable();

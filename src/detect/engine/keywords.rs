@@ -55,6 +55,11 @@ impl Keywords {
         }
     }
 
+    /// The length in bytes of keyword `p`.
+    pub(super) fn len_of(&self, p: usize) -> usize {
+        self.lens[p]
+    }
+
     /// Calls `f(pattern, start)` for every occurrence of every keyword in
     /// `hay`, in order of start, the longer first where two start together.
     pub(super) fn each(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
@@ -70,9 +75,9 @@ impl Keywords {
         }
     }
 
-    /// One walk over `hay[at..end]` from its start state, pushing (start,
-    /// pattern) for each match that ends after `from` (aho-corasick's own
-    /// overlapping search).
+    /// One walk over `hay[..end]`, entered [`Keywords::warm`] bytes before
+    /// `from`, pushing (start, pattern) for each match that ends after
+    /// `from` (aho-corasick's own overlapping search).
     fn one(&self, hay: &[u8], from: usize, end: usize, found: &mut Vec<(usize, usize)>) {
         let at = from.saturating_sub(self.warm);
         let input = aho_corasick::Input::new(hay).span(at..end);
