@@ -226,6 +226,20 @@ pub fn assert_none_printed(stdout: &str, secrets: &[&str]) {
     }
 }
 
+/// Runs `keyaudit ARGS` in `dir` for a JSON report, asserts that none of
+/// the planted `secrets` is printed whole, and returns its findings
+/// ([`findings`]).
+pub fn json_findings(
+    dir: &Path,
+    args: &[&str],
+    secrets: &[&str],
+) -> Vec<(String, String, String, u64)> {
+    let out = keyaudit(dir).args(args).output().unwrap();
+    assert_none_printed(&String::from_utf8_lossy(&out.stdout), secrets);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    findings(&report)
+}
+
 /// Asserts that every (rule, source, path, line) is among `found`.
 pub fn assert_found(found: &[(String, String, String, u64)], expected: &[(&str, &str, &str, u64)]) {
     for &(rule, source, path, line) in expected {
