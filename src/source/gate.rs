@@ -23,6 +23,8 @@ pub enum Content<'a> {
     File(&'a Path),
     /// A blob of the object database (staged, or in some commit).
     Blob { odb: &'a Odb<'a>, oid: Oid },
+    /// A blob already read (history reads a pack's blobs in the pack's order).
+    Loaded { oid: Oid, bytes: &'a [u8] },
 }
 
 /// Why content was not read as text.
@@ -85,13 +87,26 @@ fn load<R>(
             let object = odb
                 .read(oid)
                 .map_err(|e| Skip::Unreadable(e.message().to_string()))?;
-            let bytes = object.data();
-            match text(bytes) {
-                Some(text) => Ok(f(Body::Text(&text, bytes.len() as u64))),
-                None if archives && archive::kind(bytes).is_some() => Ok(f(Body::Archive(bytes))),
-                None => Err(Skip::Binary),
-            }
+            loaded(object.data(), max_size, archives, f)
         }
+        Content::Loaded { bytes, .. } => loaded(bytes, max_size, archives, f),
+    }
+}
+
+/// [`load`] of a blob's bytes in memory.
+fn loaded<R>(
+    bytes: &[u8],
+    max_size: u64,
+    archives: bool,
+    f: impl FnOnce(Body<'_>) -> R,
+) -> Result<R, Skip> {
+    if bytes.len() as u64 > max_size {
+        return Err(Skip::TooLarge(bytes.len() as u64));
+    }
+    match text(bytes) {
+        Some(text) => Ok(f(Body::Text(&text, bytes.len() as u64))),
+        None if archives && archive::kind(bytes).is_some() => Ok(f(Body::Archive(bytes))),
+        None => Err(Skip::Binary),
     }
 }
 
@@ -132,16 +147,33 @@ pub struct Piece<'a> {
     /// Whether its counts and warnings are due: false for a blob already
     /// counted at another path (read again, its findings kept, counted once).
     pub counted: bool,
-    /// History: where recently read blobs are kept, and the earlier version
-    /// of this one at the same path, to scan only what it changed.
+    /// History: the clean records, and how this version compares with the
+    /// earlier one at the same path, to scan only what it changed.
     pub delta: Option<Delta<'a>>,
 }
 
 /// See [`Piece::delta`].
 #[derive(Clone, Copy)]
 pub struct Delta<'a> {
+    /// The clean records.
     pub recent: &'a Recent,
+    /// The earlier version of this blob at the same path.
     pub base: Option<Oid>,
+    /// Given this version's text: what to scan of it now (history pairs it
+    /// with its earlier version, [`Recent`]).
+    pub verdict: &'a dyn Fn(&[u8]) -> Verdict,
+}
+
+/// What a version of a file is scanned for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Whole: it has no earlier version at hand, or it adds something.
+    Whole,
+    /// Nothing: it adds nothing over its earlier version.
+    Nothing,
+    /// Not now: its earlier version is still to be read; the caller
+    /// decides it then.
+    Later,
 }
 
 /// Passes one piece through the gate: reads it under the cap, counts it in
@@ -165,7 +197,9 @@ pub fn pass(
     // at a path that reads the same (same kind, same keywords in it), holds
     // none here either. (Its counts were made at its first path.)
     let history = match (delta, content) {
-        (Some(delta), Content::Blob { oid, .. }) => Some((delta, oid, engine.path_signature(path))),
+        (Some(delta), Content::Blob { oid, .. } | Content::Loaded { oid, .. }) => {
+            Some((delta, oid, engine.path_signature(path)))
+        }
         _ => None,
     };
     if let Some((delta, oid, signature)) = &history
@@ -205,11 +239,8 @@ pub fn pass(
         // A new version of a file adds what it changed: when nothing is found
         // around the change, nothing new is there (what is elsewhere was
         // found in the version before, at this path).
-        let base = delta.base.and_then(|b| delta.recent.take(b));
-        delta.recent.put(oid, text);
-        let whole = base
-            .as_ref()
-            .is_none_or(|base| engine.may_add(prov.source, path, text, base));
+        let verdict = (delta.verdict)(text);
+        let whole = matches!(verdict, Verdict::Whole);
         let findings = if whole {
             detect(engine, path, text, prov)
         } else {
@@ -219,9 +250,10 @@ pub fn pass(
         // over a version that held nothing.
         if findings.is_empty()
             && (whole
-                || delta
-                    .base
-                    .is_some_and(|b| delta.recent.is_clean(b, &signature)))
+                || matches!(verdict, Verdict::Nothing)
+                    && delta
+                        .base
+                        .is_some_and(|b| delta.recent.is_clean(b, &signature)))
         {
             delta.recent.mark_clean(oid, signature);
         }
@@ -230,7 +262,7 @@ pub fn pass(
     match read {
         Ok((findings, size, scanned)) => {
             if counted && scanned {
-                let blob = matches!(content, Content::Blob { .. });
+                let blob = matches!(content, Content::Blob { .. } | Content::Loaded { .. });
                 stats.files_scanned += u64::from(!blob || prov.source == Source::Staged);
                 stats.blobs_scanned += u64::from(blob);
                 stats.bytes_scanned += size;
@@ -245,7 +277,9 @@ pub fn pass(
         Err(Skip::TooLarge(size)) => {
             stats.skipped_too_large += 1;
             let what = match (content, prov.source) {
-                (Content::Blob { oid, .. }, Source::History) => format!("blob {oid} "),
+                (Content::Blob { oid, .. } | Content::Loaded { oid, .. }, Source::History) => {
+                    format!("blob {oid} ")
+                }
                 _ => String::new(),
             };
             problems.push(Problem::too_large(path, size, limits, &what));
@@ -258,7 +292,7 @@ pub fn pass(
                 Content::Blob { oid, .. } if prov.source == Source::Staged => {
                     format!("staged blob {oid} missing or corrupt: {why}; skipped")
                 }
-                Content::Blob { oid, .. } => format!(
+                Content::Blob { oid, .. } | Content::Loaded { oid, .. } => format!(
                     "blob {oid} missing or corrupt (first seen in commit {}): {why}; skipped",
                     prov.commit
                         .map_or("before the range", |c| c.commit.as_str())
@@ -356,7 +390,7 @@ fn extracted(path: &str) -> String {
 /// start a warning with; empty for the working tree and the index.
 fn history_note(content: Content<'_>, prov: Provenance<'_>) -> String {
     match (content, prov.source) {
-        (Content::Blob { oid, .. }, Source::History) => format!(
+        (Content::Blob { oid, .. } | Content::Loaded { oid, .. }, Source::History) => format!(
             "in blob {oid} (first seen in commit {}) ",
             prov.commit
                 .map_or("before the range", |c| c.commit.as_str())

@@ -699,3 +699,96 @@ fn a_blob_copied_to_other_paths_is_judged_at_each_kind_of_path() {
         "{report:#}"
     );
 }
+
+/// A strategy file over the size where versions are compared with the one
+/// before (8 KiB), with `extra` lines in the middle.
+fn long_strategy(version: usize, extra: &str) -> String {
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&format!(
+            "def signal_{i}(frame):\n    return frame.close > {i}\n"
+        ));
+        if i == 100 {
+            text.push_str(extra);
+        }
+    }
+    text.push_str(&format!("VERSION = {version}\n"));
+    text
+}
+
+/// The loose objects left under `.git/objects` (not in a pack).
+fn loose_objects(repo: &std::path::Path) -> usize {
+    std::fs::read_dir(repo.join(".git/objects"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().len() == 2)
+        .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+        .sum()
+}
+
+#[test]
+fn a_packed_history_finds_what_the_loose_one_does_at_the_same_commits() {
+    // Ten versions of one file: the key arrives in the third and leaves in
+    // the eighth. Packed, the newest version is stored whole and the older
+    // ones as deltas of newer ones, so they are read newest first.
+    let mut repo = base_repo();
+    let mut commits = Vec::new();
+    for v in 0..10 {
+        let extra = if (2..7).contains(&v) { SECRET_LINE } else { "" };
+        repo.write("strategy.py", &long_strategy(v, extra));
+        commits.push(repo.commit_all(&format!("version {v}")));
+    }
+    // A key at a second path on a branch of its own.
+    let main = repo.current_branch();
+    repo.checkout_new_branch("experiment");
+    repo.write("bot/keys.py", &format!("# keys\n{SECRET_LINE}"));
+    let branch = repo.commit_all("experiment");
+    repo.checkout(&main);
+    let expected = vec![
+        (
+            RULE.to_string(),
+            "bot/keys.py".to_string(),
+            2,
+            branch.to_string(),
+        ),
+        (
+            RULE.to_string(),
+            "strategy.py".to_string(),
+            203,
+            commits[2].to_string(),
+        ),
+    ];
+    let sorted = |report: &serde_json::Value| {
+        let mut found = history_findings(report);
+        found.sort();
+        found
+    };
+    let (code, loose) = history(repo.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(sorted(&loose), expected);
+
+    system_git(
+        repo.path(),
+        &["repack", "-a", "-d", "-f", "--depth=50", "--window=50"],
+    );
+    system_git(repo.path(), &["prune-packed"]);
+    assert_eq!(loose_objects(repo.path()), 0, "everything is in the pack");
+    let (code, packed) = history(repo.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(sorted(&packed), expected);
+    for count in ["blobs_scanned", "bytes_scanned", "commits_scanned"] {
+        assert_eq!(packed["summary"][count], loose["summary"][count], "{count}");
+    }
+
+    // A commit after the pack: its objects are loose, read one by one.
+    repo.write("late.py", SECRET_LINE);
+    let late = repo.commit_all("late key");
+    repo.remove("late.py");
+    repo.commit_all("late key removed");
+    assert!(loose_objects(repo.path()) > 0);
+    let (_, mixed) = history(repo.path(), &["."]);
+    let found = sorted(&mixed);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.contains(&(RULE.into(), "late.py".into(), 1, late.to_string())));
+    assert!(expected.iter().all(|e| found.contains(e)));
+}

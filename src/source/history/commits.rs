@@ -334,12 +334,10 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
                 let blob = &mut walk.blobs[slot];
                 if !blob.places.iter().any(|(p, _)| p == path) {
                     blob.places.push((path.clone(), commit));
-                    if commit != BASELINE
-                        && let Some(sink) = &mut walk.sink
-                    {
+                    if commit != BASELINE {
                         let first = !std::mem::replace(&mut blob.dispatched, true);
                         let base = walk.last_at_path.insert(path.clone(), id);
-                        sink.send(Item {
+                        walk.items.push(Item {
                             oid: id,
                             path: path.clone(),
                             commit,
@@ -366,9 +364,6 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
 /// After a limited range's walk: sends the baseline (blob, path) pairs at
 /// paths the range touched, so secrets already there can be recognised.
 pub(super) fn send_baseline(walk: &mut Walk) {
-    let Some(sink) = &mut walk.sink else {
-        return;
-    };
     let touched: HashSet<String> = walk
         .blobs
         .iter()
@@ -382,7 +377,7 @@ pub(super) fn send_baseline(walk: &mut Walk) {
         for (path, commit) in &blob.places {
             if *commit == BASELINE && touched.contains(path) {
                 let first = !std::mem::replace(&mut blob.dispatched, true);
-                sink.send(Item {
+                walk.items.push(Item {
                     oid,
                     path: path.clone(),
                     commit: BASELINE,

@@ -5,11 +5,10 @@
 //! The scan has two phases. First, one thread walks the commits oldest-first
 //! in topological order and their trees, skipping every (tree, path) pair it
 //! has already seen, and records for each blob the first commit that brought
-//! it in at each distinct path. Each new (blob, path) pair streams to readers
-//! that work in parallel while the walk goes on (one `git2::Repository` per
-//! worker, since it is not `Sync`; one blob in memory per worker), so every
-//! blob is read once per distinct path it lived at, nearly always once.
-//! Findings of one secret at one path collapse to the earliest commit.
+//! it in at each distinct path. Then every blob found is read once, in the
+//! packs' own order (each delta applied once, on every core), and scanned
+//! at each of its paths; what no pack holds is read blob by blob. Findings
+//! of one secret at one path collapse to the earliest commit.
 //!
 //! Everything is read in-process with libgit2: no `git` subprocess, hooks,
 //! filters or fsmonitor, and replacement refs (`refs/replace/`) are never
@@ -21,10 +20,14 @@
 //!
 //! - `commits`: the refs and tips to start from, the commit walk and the
 //!   tree walk (the first phase);
-//! - `read`: the parallel blob readers (the second phase);
+//! - `packs`: the packs read in their own order (the second phase);
+//! - `read`: each blob scanned at its paths, and what no pack held read
+//!   blob by blob;
+//! - `recent`: each version paired with the one before it at its path;
 //! - here: [`Revisions`], [`scan`] and its outcome, and the walk's shared state.
 
 mod commits;
+mod packs;
 mod read;
 mod recent;
 #[cfg(test)]
@@ -32,9 +35,8 @@ mod tests;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::mpsc::SyncSender;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use git2::Oid;
 use indicatif::ProgressBar;
 
@@ -43,7 +45,7 @@ use crate::detect::Engine;
 use crate::finding::{CommitInfo, Finding};
 
 use commits::{send_baseline, tips, walk_commits};
-use read::read_items;
+use read::Reader;
 pub(crate) use recent::Recent;
 
 /// Which commits to scan.
@@ -106,56 +108,13 @@ struct Item {
     base: Option<Oid>,
 }
 
-/// Items the walk hands the readers at a time.
-const BATCH: usize = 64;
-
-/// Where the walk's items go, [`BATCH`] at a time: sent one by one, a full
-/// channel woke the walk (and an empty one a reader) for every item, a
-/// context switch each. The readers still take the items one by one, in
-/// the walk's order.
-struct Sink {
-    tx: SyncSender<Vec<Item>>,
-    batch: Vec<Item>,
-}
-
-impl Sink {
-    fn new(tx: SyncSender<Vec<Item>>) -> Sink {
-        Sink {
-            tx,
-            batch: Vec::with_capacity(BATCH),
-        }
-    }
-
-    fn send(&mut self, item: Item) {
-        self.batch.push(item);
-        if self.batch.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    /// Hands over what is waiting. A closed channel means the readers are
-    /// gone; the walk just finishes.
-    fn flush(&mut self) {
-        if !self.batch.is_empty() {
-            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            let _ = self.tx.send(batch);
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        self.flush();
-    }
-}
-
 /// What the commit and tree walk learned.
 #[derive(Default)]
 struct Walk {
     commits: Vec<Arc<CommitInfo>>,
     blobs: Vec<Blob>,
-    /// Where new (blob, path) pairs go as they are found.
-    sink: Option<Sink>,
+    /// Each new (blob, path) pair, in the order found.
+    items: Vec<Item>,
     blob_index: OidMap<usize>,
     /// The last blob seen at each path.
     last_at_path: HashMap<String, Oid>,
@@ -195,20 +154,13 @@ pub fn scan(
     let tips = tips(repo, revisions, &mut walk)?;
     let git_dir = repo.path().to_path_buf();
     progress.set_message("scanning history");
-    // The walk (this thread: it uses the workspace's `repo`, which is not
-    // `Sync`) streams each new (blob, path) to the readers as it finds it,
-    // so reading hides the walk's cost.
-    let (sink, items) = std::sync::mpsc::sync_channel::<Vec<Item>>(4096 / BATCH);
-    walk.sink = Some(Sink::new(sink));
-    let read = std::thread::scope(|s| {
-        let reader = s.spawn(|| read_items(&git_dir, items, engine, limits));
-        walk_commits(repo, &tips, &mut walk, progress);
-        send_baseline(&mut walk);
-        // Sending what is left and closing the channel ends the readers.
-        walk.sink = None;
-        reader.join()
-    });
-    let read = read.map_err(|_| anyhow!("the history read failed unexpectedly"))?;
+    walk_commits(repo, &tips, &mut walk, progress);
+    send_baseline(&mut walk);
+    let reader = Reader::new(std::mem::take(&mut walk.items), engine, limits);
+    let threads = rayon::current_num_threads();
+    packs::read_packs(&git_dir, &reader, threads, limits.max_file_size);
+    reader.read_rest(&git_dir);
+    let read = reader.finish();
     let paths = introduced(&walk);
     progress.finish_and_clear();
 
