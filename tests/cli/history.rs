@@ -779,6 +779,12 @@ fn a_packed_history_finds_what_the_loose_one_does_at_the_same_commits() {
     for count in ["blobs_scanned", "bytes_scanned", "commits_scanned"] {
         assert_eq!(packed["summary"][count], loose["summary"][count], "{count}");
     }
+    // A range on the pack: the key already in the strategy before it is the
+    // baseline; the branch's key is new.
+    let since = commits[5].to_string();
+    let (code, range) = history(repo.path(), &["--since", &since, "."]);
+    assert_eq!(code, 1);
+    assert_eq!(sorted(&range), expected[..1].to_vec());
 
     // A commit after the pack: its objects are loose, read one by one.
     repo.write("late.py", SECRET_LINE);

@@ -72,6 +72,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// How many blobs the walk found.
+    pub fn wanted(&self) -> usize {
+        self.blobs.len()
+    }
+
     /// Takes `oid` to scan: true once for a blob the walk found, false for
     /// any other object and for a blob already taken.
     pub fn take(&self, oid: Oid) -> bool {
