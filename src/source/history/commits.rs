@@ -3,7 +3,8 @@
 //! and their trees, each (tree, path) pair walked once; every new (blob,
 //! path) pair goes to the readers as it is found.
 
-use std::collections::HashSet;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
@@ -145,17 +146,68 @@ pub(super) fn walk_commits(
     }
     let commits = list_commits(repo, tips, walk);
     progress.set_length(commits.len() as u64);
+    let mut last = LastTrees::new();
     if !tips.hide.is_empty() {
         let oids: Vec<Oid> = commits.iter().map(|c| c.oid).collect();
-        walk_boundary(repo, &oids, walk);
+        walk_boundary(repo, &oids, walk, &mut last);
     }
     for commit in commits {
         let index = walk.commits.len() as u32;
         walk.commits.push(commit.info);
         progress.inc(1);
-        walk_tree(repo, commit.tree, &mut String::new(), index, walk);
+        walk_tree(
+            repo,
+            commit.tree,
+            &mut String::new(),
+            index,
+            walk,
+            &mut last,
+        );
     }
 }
+
+/// The tree walked last at each path. A new version of a folder is read
+/// against it entry by entry: an entry it holds unchanged (same name, mode
+/// and id) was recorded when it was walked, so it is passed over without a
+/// lookup, and a commit that changes one file of a large folder costs that
+/// file, not the folder.
+type LastTrees<'r> = HashMap<String, git2::Tree<'r>>;
+
+/// Git's order of tree entries: by name, a folder's name read as if it
+/// ended with `/`.
+fn entry_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
+    let common = a.len().min(b.len());
+    a[..common].cmp(&b[..common]).then_with(|| {
+        let end = |name: &[u8], tree: bool| {
+            name.get(common)
+                .copied()
+                .unwrap_or(if tree { b'/' } else { 0 })
+        };
+        end(a, a_tree).cmp(&end(b, b_tree))
+    })
+}
+
+/// Whether `prev` (read from its entry `at` on, in order) holds the entry
+/// `name`, `mode`, `id` unchanged; moves `at` past the entries before it.
+/// Entries out of order (a malformed tree) are only never found unchanged.
+fn unchanged(prev: &git2::Tree<'_>, at: &mut usize, name: &[u8], mode: i32, id: Oid) -> bool {
+    let tree = mode == MODE_TREE;
+    while let Some(p) = prev.get(*at) {
+        let p_mode = p.filemode();
+        match entry_order(p.name_bytes(), p_mode == MODE_TREE, name, tree) {
+            Ordering::Less => *at += 1,
+            Ordering::Equal => {
+                *at += 1;
+                return p_mode == mode && p.id().as_bytes() == id.as_bytes();
+            }
+            Ordering::Greater => return false,
+        }
+    }
+    false
+}
+
+/// A folder's mode in a tree.
+const MODE_TREE: i32 = 0o040000;
 
 /// A commit of the walk: what the tree walk and the findings need of it.
 struct Listed {
@@ -260,7 +312,12 @@ fn ancestors(repo: &Repository, from: &[Oid]) -> HashSet<Oid> {
 /// (parents of its commits that are not in it) as the baseline, so that
 /// content already there before the range is not reported again.
 /// A parent that cannot be read (a shallow boundary) is simply left out.
-fn walk_boundary(repo: &Repository, in_range: &[Oid], walk: &mut Walk) {
+fn walk_boundary<'r>(
+    repo: &'r Repository,
+    in_range: &[Oid],
+    walk: &mut Walk,
+    last: &mut LastTrees<'r>,
+) {
     let inside: HashSet<Oid> = in_range.iter().copied().collect();
     let mut boundary = Vec::new();
     let mut seen = HashSet::new();
@@ -276,7 +333,7 @@ fn walk_boundary(repo: &Repository, in_range: &[Oid], walk: &mut Walk) {
     }
     for oid in boundary {
         if let Ok(tree) = repo.find_commit(oid).map(|c| c.tree_id()) {
-            walk_tree(repo, tree, &mut String::new(), BASELINE, walk);
+            walk_tree(repo, tree, &mut String::new(), BASELINE, walk, last);
         }
     }
 }
@@ -284,7 +341,14 @@ fn walk_boundary(repo: &Repository, in_range: &[Oid], walk: &mut Walk) {
 /// Records the blobs of the tree `oid` at `path` (the buffer is restored on
 /// return), skipping (tree, path) pairs already seen: consecutive commits
 /// share most subtrees, so each commit costs only what it changed.
-fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: &mut Walk) {
+fn walk_tree<'r>(
+    repo: &'r Repository,
+    oid: Oid,
+    path: &mut String,
+    commit: u32,
+    walk: &mut Walk,
+    last: &mut LastTrees<'r>,
+) {
     if walk
         .seen_trees
         .get(&oid)
@@ -313,15 +377,26 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
             return;
         }
     };
+    let prev = last.remove(path.as_str());
+    let mut at = 0;
     let len = path.len();
     for entry in tree.iter() {
+        // A folder unchanged is passed over by the seen check above when
+        // it was read (one that could not be is tried again, and recorded).
+        let mode = entry.filemode();
+        if mode != MODE_TREE
+            && let Some(prev) = &prev
+            && unchanged(prev, &mut at, entry.name_bytes(), mode, entry.id())
+        {
+            continue;
+        }
         if len > 0 {
             path.push('/');
         }
         path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-        let mode = entry.filemode() as u32;
+        let mode = mode as u32;
         match entry.kind() {
-            Some(ObjectType::Tree) => walk_tree(repo, entry.id(), path, commit, walk),
+            Some(ObjectType::Tree) => walk_tree(repo, entry.id(), path, commit, walk, last),
             Some(ObjectType::Blob) if mode != MODE_SYMLINK => {
                 let id = entry.id();
                 let slot = *walk.blob_index.entry(id).or_insert_with(|| {
@@ -359,6 +434,7 @@ fn walk_tree(repo: &Repository, oid: Oid, path: &mut String, commit: u32, walk: 
         .entry(oid)
         .or_default()
         .push(path.as_str().into());
+    last.insert(path.clone(), tree);
 }
 
 /// After a limited range's walk: sends the baseline (blob, path) pairs at
@@ -387,5 +463,69 @@ pub(super) fn send_baseline(walk: &mut Walk) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_sort_as_if_their_names_ended_with_a_slash() {
+        // '.' (0x2e) < '/' (0x2f) < '0' (0x30).
+        assert_eq!(entry_order(b"a.py", false, b"a", true), Ordering::Less);
+        assert_eq!(entry_order(b"a", true, b"a0", false), Ordering::Less);
+        assert_eq!(entry_order(b"a", false, b"a.py", false), Ordering::Less);
+        assert_eq!(entry_order(b"a", true, b"a.py", false), Ordering::Greater);
+        assert_eq!(entry_order(b"x", false, b"x", false), Ordering::Equal);
+        assert_eq!(entry_order(b"x", true, b"x", false), Ordering::Greater);
+    }
+
+    #[test]
+    fn only_entries_with_the_same_name_mode_and_id_are_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = |text: &str| repo.blob(text.as_bytes()).unwrap();
+        let tree = |entries: &[(&str, Oid, i32)]| {
+            let mut builder = repo.treebuilder(None).unwrap();
+            for (name, id, mode) in entries {
+                builder.insert(name, *id, *mode).unwrap();
+            }
+            repo.find_tree(builder.write().unwrap()).unwrap()
+        };
+        let (a, b, c, d, e, changed) = (
+            blob("a"),
+            blob("b"),
+            blob("c"),
+            blob("d"),
+            blob("e"),
+            blob("c2"),
+        );
+        let sub = tree(&[("x.py", a, 0o100644)]);
+        let old = tree(&[
+            ("a.py", a, 0o100644),
+            ("b.py", b, 0o100644),
+            ("c.py", c, 0o100644),
+            ("e.py", e, 0o100644),
+            ("sub", sub.id(), MODE_TREE),
+        ]);
+        let new = tree(&[
+            ("a.py", a, 0o100644),        // unchanged
+            ("b.py", b, 0o100755),        // made executable
+            ("c.py", changed, 0o100644),  // edited
+            ("d.py", d, 0o100644),        // added
+            ("e.py", e, 0o100644),        // unchanged, after an added one
+            ("sub", sub.id(), MODE_TREE), // unchanged folder
+        ]);
+        let mut at = 0;
+        let same: Vec<bool> = new
+            .iter()
+            .map(|x| unchanged(&old, &mut at, x.name_bytes(), x.filemode(), x.id()))
+            .collect();
+        assert_eq!(same, vec![true, false, false, false, true, true]);
+        // Against an empty folder nothing is unchanged.
+        let empty = tree(&[]);
+        let mut at = 0;
+        assert!(!unchanged(&empty, &mut at, b"a.py", 0o100644, a));
     }
 }
