@@ -779,6 +779,23 @@ fn a_packed_history_finds_what_the_loose_one_does_at_the_same_commits() {
     for count in ["blobs_scanned", "bytes_scanned", "commits_scanned"] {
         assert_eq!(packed["summary"][count], loose["summary"][count], "{count}");
     }
+    // From a linked worktree (its objects are the main repository's).
+    let linked = tempfile::tempdir().unwrap();
+    let linked = linked.path().join("linked");
+    system_git(
+        repo.path(),
+        &[
+            "worktree",
+            "add",
+            "--detach",
+            linked.to_str().unwrap(),
+            "HEAD",
+        ],
+    );
+    let (code, from_linked) = history(&linked, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(sorted(&from_linked), expected);
+
     // A range on the pack: the key already in the strategy before it is the
     // baseline; the branch's key is new.
     let since = commits[5].to_string();

@@ -158,7 +158,8 @@ pub fn scan(
     send_baseline(&mut walk);
     let reader = Reader::new(std::mem::take(&mut walk.items), engine, limits);
     let threads = rayon::current_num_threads();
-    packs::read_packs(&git_dir, &reader, threads, limits.max_file_size);
+    // A linked worktree's objects are in the main repository's folder.
+    packs::read_packs(repo.commondir(), &reader, threads, limits.max_file_size);
     reader.read_rest(&git_dir);
     let read = reader.finish();
     let paths = introduced(&walk);
