@@ -196,7 +196,15 @@ impl Engine {
                             .unicode(unicode)
                             .crlf(true),
                     )
-                    .configure(Regex::config().utf8_empty(false))
+                    // Literal prefilters (reverse-inner literal sets) cost
+                    // half of building all rules (25 to 14 ms) and buy nothing in
+                    // a window of a few hundred bytes around a keyword; a rule
+                    // that reads whole content keeps them.
+                    .configure(
+                        Regex::config()
+                            .utf8_empty(false)
+                            .auto_prefilter(rule.scope == Scope::Whole),
+                    )
                     .build(&rule.pattern)
                     .map_err(Box::new)
             };
