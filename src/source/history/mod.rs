@@ -10,7 +10,8 @@
 //! at each of its paths; what no pack holds is read blob by blob. Findings
 //! of one secret at one path collapse to the earliest commit.
 //!
-//! Everything is read in-process with libgit2: no `git` subprocess, hooks,
+//! Everything is read in-process (refs, commits and trees with libgit2, the
+//! packs with gitoxide's `gix-pack`): no `git` subprocess, hooks,
 //! filters or fsmonitor, and replacement refs (`refs/replace/`) are never
 //! consulted. Submodules are not entered; missing or corrupt objects are
 //! skipped and recorded. Progress drawing is left to the caller, who passes
@@ -104,7 +105,7 @@ struct Item {
     /// The blob's first item: the one whose reading is counted and warned about.
     first: bool,
     /// The blob seen at the same path just before (an earlier version):
-    /// when it is still in memory, only what this one adds is scanned.
+    /// the two are paired ([`Recent`]) and only what this one adds is scanned.
     base: Option<Oid>,
 }
 
