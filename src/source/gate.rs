@@ -160,7 +160,7 @@ pub struct Delta<'a> {
     /// The earlier version of this blob at the same path.
     pub base: Option<Oid>,
     /// Given this version's text: what to scan of it now (history pairs it
-    /// with its earlier version, [`Recent`]).
+    /// with its earlier version, `Recent`).
     pub verdict: &'a dyn Fn(&[u8]) -> Verdict,
 }
 
