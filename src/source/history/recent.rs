@@ -328,19 +328,19 @@ mod tests {
         vec![c; MIN_SIZE]
     }
 
+    /// Items numbered in order, each (blob, earlier version) by id byte.
+    fn pairings(list: &[(u8, Option<u8>)]) -> Vec<Pairing> {
+        list.iter()
+            .map(|&(blob, base)| Pairing {
+                blob: oid(blob),
+                base: base.map(oid),
+            })
+            .collect()
+    }
+
     /// Item 0: blob 1, first at its path; item 1: blob 2, the next version.
     fn two_versions(capacity: usize) -> Recent {
-        let items = vec![
-            Pairing {
-                blob: oid(1),
-                base: None,
-            },
-            Pairing {
-                blob: oid(2),
-                base: Some(oid(1)),
-            },
-        ];
-        Recent::with_capacity(items, capacity)
+        Recent::with_capacity(pairings(&[(1, None), (2, Some(1))]), capacity)
     }
 
     fn kept_bytes(recent: &Recent) -> usize {
@@ -454,12 +454,7 @@ mod tests {
     fn texts_let_go_for_room_are_scanned_whole_oldest_first() {
         // Items 0..4 are versions 1..4 of one file, read newest first: each
         // waits for the one before it; room for two texts.
-        let items: Vec<Pairing> = (1..=4u8)
-            .map(|n| Pairing {
-                blob: oid(n),
-                base: (n > 1).then(|| oid(n - 1)),
-            })
-            .collect();
+        let items = pairings(&[(1, None), (2, Some(1)), (3, Some(2)), (4, Some(3))]);
         let recent = Recent::with_capacity(items, 2 * MIN_SIZE);
         let mut ready = Vec::new();
         assert!(matches!(
@@ -482,12 +477,7 @@ mod tests {
         assert_eq!((ready[0].item, ready[0].base.is_some()), (2, true));
         assert!(kept_bytes(&recent) <= 2 * MIN_SIZE);
         // Now a version that waits with two more: the oldest kept goes first, whole.
-        let items: Vec<Pairing> = (1..=3u8)
-            .map(|n| Pairing {
-                blob: oid(n),
-                base: Some(oid(n + 10)),
-            })
-            .collect();
+        let items = pairings(&[(1, Some(11)), (2, Some(12)), (3, Some(13))]);
         let recent = Recent::with_capacity(items, 2 * MIN_SIZE);
         let mut ready = Vec::new();
         for n in 0..3 {
@@ -508,24 +498,7 @@ mod tests {
     fn a_blob_at_two_paths_is_the_earlier_version_of_both_next_ones() {
         // Blob 1 at two paths (items 0, 1); blob 2 follows it at the first
         // path, blob 3 at the second.
-        let items = vec![
-            Pairing {
-                blob: oid(1),
-                base: None,
-            },
-            Pairing {
-                blob: oid(1),
-                base: None,
-            },
-            Pairing {
-                blob: oid(2),
-                base: Some(oid(1)),
-            },
-            Pairing {
-                blob: oid(3),
-                base: Some(oid(1)),
-            },
-        ];
+        let items = pairings(&[(1, None), (1, None), (2, Some(1)), (3, Some(1))]);
         let recent = Recent::with_capacity(items, CAPACITY);
         let mut ready = Vec::new();
         assert!(matches!(
