@@ -1,7 +1,7 @@
 //! The first phase of the history scan: the refs and revisions to start
 //! from ([`tips`]), the commits reachable from them in topological order,
 //! and their trees, each (tree, path) pair walked once; every new (blob,
-//! path) pair goes to the readers as it is found.
+//! path) pair is listed, in the order found, for the second phase.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
