@@ -3,7 +3,7 @@
 //! gate (`source::gate`). The packs hand over their blobs first
 //! ([`super::packs`]); what they did not hold (loose objects, alternates, a
 //! pack that could not be read) is read here through libgit2, in parallel,
-//! and what cannot be read is recorded as before. Each version is paired
+//! once for all its paths, and what cannot be read is recorded as before. Each version is paired
 //! with the one before it at its path ([`Recent`]) in whatever order blobs
 //! come.
 
@@ -191,7 +191,18 @@ impl<'a> Reader<'a> {
                     .map_err(Clone::clone)
                     .and_then(|r| r.odb().map_err(|e| e.message().to_string()));
                 match odb {
-                    Ok(odb) => self.scan_blob(oid, Content::Blob { odb: &odb, oid }),
+                    // Read once for all its paths. What cannot be read, or is
+                    // over the size cap, goes to the gate unread: it says why.
+                    Ok(odb) => match self.read_once(&odb, oid) {
+                        Some(object) => self.scan_blob(
+                            oid,
+                            Content::Loaded {
+                                oid,
+                                bytes: object.data(),
+                            },
+                        ),
+                        None => self.scan_blob(oid, Content::Blob { odb: &odb, oid }),
+                    },
                     Err(e) => {
                         let mut acc = Read::default();
                         acc.stats.skipped_unreadable += 1;
@@ -204,6 +215,14 @@ impl<'a> Reader<'a> {
                 }
             },
         );
+    }
+
+    /// The blob `oid` read whole, when it is within the size cap and reads.
+    fn read_once<'o>(&self, odb: &'o git2::Odb<'_>, oid: Oid) -> Option<git2::OdbObject<'o>> {
+        let (size, _) = objects::read_header(odb, oid).ok()?;
+        (size <= self.limits.max_file_size)
+            .then(|| odb.read(oid).ok())
+            .flatten()
     }
 
     /// What was found, once every blob was read: the versions still waiting
