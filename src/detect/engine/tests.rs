@@ -470,10 +470,10 @@ fn every_wide_windowed_rule_s_examples_hold_a_far_keyword() {
         if before + after <= Reach::NEAR {
             continue;
         }
-        for example in rule.examples {
+        for (n, example) in rule.examples.iter().enumerate() {
             assert!(
                 far.is_match(example.as_bytes()),
-                "{}: no far keyword in its example #{checked}",
+                "{}: no far keyword in its example #{n}",
                 rule.id
             );
             checked += 1;
